@@ -1,0 +1,106 @@
+"""Export: parsed pages as JSON-ready records (the gold-file schema), JSON lines and CSV rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from .model import Comment, Diagnostic, Page
+
+COMMENT_COLUMNS = (
+    "id", "author", "timestamp", "level", "parent", "heading", "section", "text",
+)
+
+
+def iso(when: datetime) -> str:
+    """ISO 8601 UTC with a Z, minute or second precision as in the gold files."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _diagnostic(d: Diagnostic) -> dict[str, Any]:
+    return {"code": d.code, "message": d.message, "offset": d.offset}
+
+
+def comment_record(page: Page, c: Comment) -> dict[str, Any]:
+    """One comment as a dict in the gold schema's order."""
+    return {
+        "id": c.id,
+        "author": c.author,
+        "timestamp": iso(c.timestamp),
+        "level": c.level,
+        "parent": c.parent,
+        "heading": c.heading,
+        "section": page.headings[c.heading].title if c.heading is not None else None,
+        "text": c.text,
+    }
+
+
+def page_record(page: Page, *, details: bool = False) -> dict[str, Any]:
+    """A page as a dict following the schema of ``fixtures/*.gold.json``.
+
+    With ``details``, comments also carry their display name, every signature, their source
+    spans and warnings.
+    """
+    comments = []
+    for c in page.comments:
+        rec = comment_record(page, c)
+        if details:
+            rec["display_name"] = c.display_name
+            rec["signatures"] = [
+                {
+                    "author": s.author,
+                    "timestamp": iso(s.timestamp),
+                    "display_name": s.display_name,
+                    "via_template": s.via_template,
+                    "span": list(s.span),
+                }
+                for s in c.signatures
+            ]
+            rec["spans"] = [list(s) for s in c.spans]
+            rec["warnings"] = [_diagnostic(w) for w in c.warnings]
+        comments.append(rec)
+    return {
+        "page": page.title,
+        "lang": page.lang,
+        "timezone": page.timezone,
+        "headings": [
+            {"title": h.title, "level": h.level, **({"span": list(h.span)} if details else {})}
+            for h in page.headings
+        ],
+        "comments": comments,
+        "warnings": [_diagnostic(w) for w in page.warnings],
+    }
+
+
+def to_json(page: Page, *, details: bool = False) -> str:
+    """The page as pretty JSON text, UTF-8 characters kept, with a trailing newline."""
+    return json.dumps(page_record(page, details=details), ensure_ascii=False, indent=1) + "\n"
+
+
+def to_jsonl(page: Page) -> str:
+    """One JSON object per comment, one per line."""
+    return "".join(
+        json.dumps({"page": page.title, **comment_record(page, c)}, ensure_ascii=False) + "\n"
+        for c in page.comments
+    )
+
+
+def to_csv(page: Page, *, delimiter: str = ",") -> str:
+    """Comments as CSV (or TSV) rows with a header."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(("page",) + COMMENT_COLUMNS)
+    for c in page.comments:
+        rec = comment_record(page, c)
+        writer.writerow([page.title] + ["" if rec[k] is None else rec[k] for k in COMMENT_COLUMNS])
+    return buf.getvalue()
+
+
+def records(pages: Iterable[Page]) -> Iterable[dict[str, Any]]:
+    """Flatten pages into comment records, for tables."""
+    for page in pages:
+        for c in page.comments:
+            yield {"page": page.title, **comment_record(page, c)}

@@ -1,0 +1,358 @@
+"""Parsing: wikitext to headings and signed comments, with indentation and reply parents.
+
+The rules are DiscussionTools' (MediaWiki's own comment parser, see ``CommentParser.php``),
+re-expressed over wikitext: a comment is everything since the previous comment up to the end
+of the block holding a signature, a signature is a user link within 100 visible characters
+before a timestamp, and replies follow indentation. ``mode="reader"`` (the default) then
+corrects the places where those rules misread a page as a person would read it
+(see :mod:`talkparse.threads`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Literal
+
+from .blocks import Blocks, LineKind
+from .langdata import Language, load_language
+from .model import Comment, Diagnostic, Heading, Page, Signature
+from .signatures import TimestampReader, timestamp_reader
+from .threads import RawComment, assign_parents
+from .wikitext import INVIS, OPAQUE, Lexed, UnsignedNote, lex
+
+Mode = Literal["reader", "discussiontools"]
+SIGNATURE_SCAN_LIMIT = 100  # visible characters between a user link and its timestamp
+
+
+@dataclass(slots=True)
+class _Stamp:
+    """A timestamp in the page: literal, or supplied by an {{unsigned}} template."""
+
+    start: int
+    end: int
+    when: datetime
+    warning: str | None = None
+    note: UnsignedNote | None = None
+
+
+def parse(
+    wikitext: str,
+    *,
+    lang: str = "en",
+    timezone: str | None = None,
+    title: str | None = None,
+    mode: Mode = "reader",
+) -> Page:
+    """Parse a talk page's wikitext into headings and signed comments.
+
+    :param wikitext: the page source.
+    :param lang: content language of the wiki, e.g. ``"en"``, ``"pl"``, ``"ckb"``.
+    :param timezone: IANA name of the wiki's local time zone; defaults to that of the
+        language's Wikipedia (e.g. Europe/Paris for ``fr``).
+    :param title: the page title, when known.
+    :param mode: ``"reader"`` reads threads as people do; ``"discussiontools"`` reproduces
+        MediaWiki's DiscussionTools exactly, quirks included.
+    :raises InputError: for an unknown language or time zone. Odd wikitext never raises.
+
+    >>> page = parse("== Hi ==\\nQuestion? [[User:A|A]] 10:00, 1 May 2020 (UTC)\\n"
+    ...              ":Answer. [[User:B|B]] 11:00, 1 May 2020 (UTC)\\n")
+    >>> [(c.author, c.level, c.parent) for c in page.comments]
+    [('A', 0, None), ('B', 1, 0)]
+    """
+    language = load_language(lang)
+    zone = timezone or language.default_timezone
+    reader = timestamp_reader(language, zone)
+    lexed = lex(wikitext, language, title)
+    blocks = Blocks(lexed)
+    return _PageParser(wikitext, language, zone, reader, lexed, blocks, title, mode).run()
+
+
+class _PageParser:
+    def __init__(
+        self,
+        text: str,
+        lang: Language,
+        zone: str,
+        reader: TimestampReader,
+        lexed: Lexed,
+        blocks: Blocks,
+        title: str | None,
+        mode: Mode,
+    ) -> None:
+        self.text = text
+        self.lang = lang
+        self.zone = zone
+        self.reader = reader
+        self.lexed = lexed
+        self.blocks = blocks
+        self.masked = lexed.masked
+        self.title = title
+        self.mode = mode
+        self.warnings: list[Diagnostic] = []
+
+    def run(self) -> Page:
+        headings, heading_lines = self._headings()
+        stamps = self._stamps()
+        raw = self._comments(stamps, heading_lines)
+        assign_parents(raw, self.blocks, self.lexed, reader_mode=self.mode == "reader")
+        comments = self._finish(raw, headings)
+        for offset, page in self.lexed.transclusions:
+            self.warnings.append(
+                Diagnostic("transclusion", f"transcluded page {page!r} is not expanded", offset)
+            )
+        return Page(
+            title=self.title,
+            lang=self.lang.code,
+            timezone=self.zone,
+            headings=tuple(headings),
+            comments=tuple(comments),
+            warnings=tuple(self.warnings),
+            length=len(self.text),
+        )
+
+    # headings --------------------------------------------------------------------------------
+    def _headings(self) -> tuple[list[Heading], list[int]]:
+        headings: list[Heading] = []
+        where: list[int] = []
+        for i, line in enumerate(self.blocks.lines):
+            if line.kind is LineKind.HEADING:
+                raw = self.text[line.start : line.end].rstrip()
+                level = line.heading_level
+                inner = _heading_inner(raw, self.masked[line.start : line.end], level)
+                headings.append(Heading(heading_title(inner), level, (line.start, line.end)))
+                where.append(i)
+        return headings, where
+
+    # timestamps ------------------------------------------------------------------------------
+    def _stamps(self) -> list[_Stamp]:
+        blocks, reader = self.blocks, self.reader
+        out: list[_Stamp] = []
+        for m in reader.regex.finditer(self.masked):
+            a, b = m.span()
+            line = blocks.lines[blocks.line_at(a)]
+            if line.kind in (LineKind.HEADING, LineKind.TABLE) or blocks.crosses_bound(a, b):
+                continue
+            parsed = reader.read(m)
+            if parsed is None:
+                self.warnings.append(Diagnostic("invalid-date", f"impossible date {m.group()!r}", a))
+                continue
+            out.append(_Stamp(a, b, parsed.when, parsed.warning))
+        for note in self.lexed.unsigned:
+            parsed = None
+            m = reader.regex.search(note.date)
+            if m:
+                parsed = reader.read(m)
+            else:
+                m = reader.bare_regex.search(note.date)
+                if m:
+                    parsed = reader.read(m, zone_label="")
+            if parsed is not None:
+                out.append(_Stamp(note.start, note.end, parsed.when, parsed.warning, note))
+        out.sort(key=lambda s: s.start)
+        return out
+
+    # comments --------------------------------------------------------------------------------
+    def _comments(self, stamps: list[_Stamp], heading_lines: list[int]) -> list[RawComment]:
+        blocks = self.blocks
+        lines = blocks.lines
+        heading_starts = [lines[i].start for i in heading_lines]
+        comments: list[RawComment] = []
+        cur_end = 0
+        i = 0
+        while i < len(stamps):
+            st = stamps[i]
+            i += 1
+            h = bisect.bisect_right(heading_starts, st.start) - 1
+            if h >= 0:
+                cur_end = max(cur_end, lines[heading_lines[h]].end)
+            if st.start < cur_end:
+                continue
+            lo = max(blocks.block_start(st.start), cur_end)
+            sig = self._signature(lo, st)
+            if sig is None:
+                continue  # an unsigned timestamp: its text joins the next comment
+            end = blocks.block_end(st.end)
+            if h + 1 < len(heading_starts):
+                end = min(end, heading_starts[h + 1])
+            sigs = [sig]
+            prev = st
+            while i < len(stamps) and stamps[i].start < end:
+                extra = self._signature(prev.end, stamps[i])
+                if extra is not None:
+                    sigs.append(extra)
+                prev = stamps[i]
+                i += 1
+            start = blocks.first_content(cur_end, st.end)
+            if start is None or start > sig.span[0]:
+                start = sig.span[0]
+            end = start + len(self.masked[start:end].rstrip())
+            end = max(end, st.end)
+            start_level = blocks.indent_at(start)
+            end_level = blocks.indent_at(st.start)
+            c = RawComment(
+                start=start,
+                end=end,
+                sigs=sigs,
+                start_level=start_level,
+                end_level=end_level,
+                heading=h if h >= 0 else None,
+            )
+            if start_level != end_level:
+                c.warnings.append("Comment starts and ends with different indentation")
+            if st.warning:
+                c.warnings.append(st.warning)
+            comments.append(c)
+            cur_end = end
+        return comments
+
+    def _signature(self, lo: int, st: _Stamp) -> Signature | None:
+        """Find the user link that signs the timestamp ``st``, searching back to ``lo``."""
+        if st.note is not None:
+            return Signature(st.note.user, st.when, None, st.note.template, (st.start, st.end))
+        links, starts = self.lexed.links, self.lexed.link_starts
+        j = bisect.bisect_left(starts, st.start) - 1
+        user: str | None = None
+        first = st.start
+        display: str | None = None
+        while j >= 0:
+            link = links[j]
+            j -= 1
+            if link.start < lo:
+                break
+            if link.end > st.start:
+                continue
+            if self._visible_length(link.start, st.start) >= SIGNATURE_SCAN_LIMIT:
+                break
+            if user is None:
+                user = link.user
+            elif link.user != user:
+                continue
+            first = link.start
+            if link.kind == "user" and link.label and link.label.casefold() != user.casefold():
+                display = link.label
+        if user is None:
+            return None
+        return Signature(user, st.when, display, None, (first, st.end))
+
+    def _visible_length(self, a: int, b: int) -> int:
+        """Visible characters between offsets, as DiscussionTools counts them.
+
+        The plain text just before the timestamp shares its text node and does not count.
+        """
+        seg = self.masked[a:b]
+        k = seg.rfind(INVIS)
+        if k == -1:
+            return 0
+        return sum(len(run.strip()) for run in seg[:k].split(INVIS))
+
+    # output ----------------------------------------------------------------------------------
+    def _finish(self, raw: list[RawComment], headings: list[Heading]) -> list[Comment]:
+        out: list[Comment] = []
+        ids: dict[str, int] = {}
+        anchors = _anchors(headings)
+        for c in raw:
+            first = c.sigs[0]
+            base = _comment_id(first.author, first.timestamp)
+            if c.parent is not None:
+                p = raw[c.parent].sigs[0]
+                cid = f"{base}-{_comment_id(p.author, p.timestamp)[2:]}"
+            elif c.heading is not None:
+                cid = f"{base}-{anchors[c.heading]}"
+            else:
+                cid = base
+            n = ids.get(cid, 0)
+            ids[cid] = n + 1
+            warnings = [Diagnostic("comment", w, c.start) for w in c.warnings]
+            if n:
+                cid = f"{cid}-{n}"
+                warnings.append(Diagnostic("duplicate-id", "Duplicate comment ID", c.start))
+            pieces = c.pieces or [(c.start, c.end)]
+            out.append(
+                Comment(
+                    id=cid,
+                    author=first.author,
+                    timestamp=first.timestamp,
+                    level=c.level,
+                    parent=c.parent,
+                    heading=c.heading,
+                    text=self.plain_text(pieces, [s.span for s in c.sigs]),
+                    signatures=tuple(c.sigs),
+                    display_name=first.display_name,
+                    spans=tuple(pieces),
+                    warnings=tuple(warnings),
+                )
+            )
+        return out
+
+    def plain_text(self, pieces: list[tuple[int, int]], cut: list[tuple[int, int]]) -> str:
+        """Readable text of source ranges, markup and signature ranges removed."""
+        text, masked = self.text, self.masked
+        parts: list[str] = []
+        for a, b in pieces:
+            pos = a
+            for s, e in cut:
+                if a <= s < b:
+                    parts.append(_readable(text[pos:s], masked[pos:s]))
+                    pos = max(pos, e)
+            if pos < b:
+                parts.append(_readable(text[pos:b], masked[pos:b]))
+            parts.append("\n")
+        lines = [_LIST_PREFIX.sub("", ln).strip() for ln in "".join(parts).split("\n")]
+        body = "\n".join(ln for ln in lines if ln)
+        return _TRAILING_DASHES.sub("", body).strip()
+
+
+_LIST_PREFIX = re.compile(r"^[:*#;]+")
+_TRAILING_DASHES = re.compile(r"[\s\-~\u2010-\u2015\u2043\u2060]+$")
+
+
+def _readable(source: str, masked: str) -> str:
+    """Visible text: original characters where the mask shows something, entities decoded."""
+    if INVIS not in masked and OPAQUE not in masked:
+        out = masked
+    else:
+        out = "".join(
+            s if m == OPAQUE else m for s, m in zip(source, masked) if m != INVIS
+        )
+    return html.unescape(out) if "&" in out else out
+
+
+def _heading_inner(raw: str, masked: str, level: int) -> str:
+    body = raw.strip()
+    return body[level:-level] if len(body) > 2 * level else body.strip("=")
+
+
+def heading_title(wikitext: str) -> str:
+    """Render a heading's wikitext as its visible title (links as labels, markup removed)."""
+    import mwparserfromhell
+
+    code = mwparserfromhell.parse(wikitext)
+    text = code.strip_code(normalize=True, collapse=True, keep_template_params=False)
+    return " ".join(html.unescape(text).split())
+
+
+def _anchors(headings: list[Heading]) -> list[str]:
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for h in headings:
+        anchor = "h-" + h.title.replace(" ", "_")
+        n = seen.get(anchor, 0)
+        seen[anchor] = n + 1
+        out.append(anchor if n == 0 else f"{anchor}_{n + 1}")
+    return out
+
+
+_FORMAT_SWITCH = datetime(2022, 7, 12, tzinfo=timezone.utc)
+
+
+def _comment_id(author: str, when: datetime) -> str:
+    """DiscussionTools-style comment id part: ``c-<author>-<time>``."""
+    if when < _FORMAT_SWITCH:
+        stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    else:
+        stamp = when.strftime("%Y%m%d%H%M%S")
+    return "c-" + author.replace(" ", "_")[:80] + "-" + stamp
