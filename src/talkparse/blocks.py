@@ -87,6 +87,9 @@ class Blocks:
             lines.append(Line(pos, end, kind, indent, content, block, split, hlevel))
             starts.append(pos)
             prev_kind = kind
+            if kind is LineKind.TEXT and self._has_bound(pos, end):
+                # text after a block (a box template, a <div>) is a paragraph ending with its line
+                prev_kind = LineKind.BLANK
             pos = end + 1
 
     def _classify(

@@ -50,7 +50,6 @@ class UnsignedSpec:
 
     user: str
     date: str
-    date_then_user: bool = False  # one parameter holds "date user" (itwiki's {{Nf}})
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -69,6 +68,7 @@ class TemplateTable:
     block: frozenset[str]
     invisible: frozenset[str]
     done: Mapping[str, frozenset[str]]  # "done" / "not_done" / "doing" -> names
+    notices: tuple[str, ...]  # case-folded phrases of relisting and deletion-sorting notices
 
 
 def _data(path: str) -> Any:
@@ -95,9 +95,7 @@ def _templates(code: str) -> TemplateTable:
     unsigned: dict[str, UnsignedSpec] = {}
     for lang in ("any", code):
         for name, spec in raw["unsigned"].get(lang, {}).items():
-            unsigned[_norm(name)] = UnsignedSpec(
-                spec["user"], spec["date"], bool(spec.get("date_then_user"))
-            )
+            unsigned[_norm(name)] = UnsignedSpec(spec["user"], spec["date"])
     done = {k: frozenset(_norm(n) for n in v) for k, v in raw["done"]["any"].items()}
     return TemplateTable(
         ping_all=names(raw["user_link"], "all"),
@@ -112,6 +110,9 @@ def _templates(code: str) -> TemplateTable:
         block=frozenset(_norm(n) for n in raw["block"]["other"]),
         invisible=frozenset(_norm(n) for n in raw["invisible"]["names"]),
         done=done,
+        notices=tuple(
+            n.casefold() for lang in ("any", code) for n in raw["notices"].get(lang, ())
+        ),
     )
 
 

@@ -26,6 +26,8 @@ from .wikitext import INVIS, OPAQUE, Lexed, UnsignedNote, lex
 
 Mode = Literal["reader", "discussiontools"]
 SIGNATURE_SCAN_LIMIT = 100  # visible characters between a user link and its timestamp
+ADDENDUM_MIN_WORDS = 4  # words of new text that make a later second signature a new comment
+_WORD = re.compile(r"\w{2,}")
 
 
 @dataclass(slots=True)
@@ -183,12 +185,16 @@ class _PageParser:
             while i < len(stamps) and stamps[i].start < end:
                 extra = self._signature(prev.end, stamps[i])
                 if extra is not None:
+                    if self.mode == "reader" and self._is_addendum(prev, extra):
+                        end = prev.end  # "Addendum: ... ~~~~" added later: a comment of its own
+                        break
                     sigs.append(extra)
                 prev = stamps[i]
                 i += 1
             start = blocks.first_content(cur_end, st.end)
             if start is None or start > sig.span[0]:
                 start = sig.span[0]
+            start = self._with_leading_markup(start, cur_end)
             end = start + len(self.masked[start:end].rstrip())
             end = max(end, st.end)
             start_level = blocks.indent_at(start)
@@ -205,9 +211,38 @@ class _PageParser:
                 c.warnings.append("Comment starts and ends with different indentation")
             if st.warning:
                 c.warnings.append(st.warning)
+            c.notice = self._is_notice(start, end)
             comments.append(c)
             cur_end = end
         return comments
+
+    def _with_leading_markup(self, start: int, floor: int) -> int:
+        """Move a comment's start back over the markup that opens it, like ``{{re|X}}``."""
+        lo = max(floor, self.blocks.lines[self.blocks.line_at(start)].content)
+        k = start
+        while k > lo and self.masked[k - 1] == INVIS:
+            k -= 1
+        while k < start and self.text[k] in " \t":
+            k += 1
+        return k
+
+    def _is_addendum(self, prev: _Stamp, sig: Signature) -> bool:
+        """Whether a second signature closes text added later, rather than re-signing.
+
+        "Amended ~~~~", a struck word and a re-signed typo fix stay one comment (as in
+        DiscussionTools); a later signature after a sentence or more of new text is a new comment.
+        """
+        if sig.timestamp <= prev.when:
+            return False
+        between = _readable(self.text[prev.end : sig.span[0]], self.masked[prev.end : sig.span[0]])
+        return len(_WORD.findall(between)) >= ADDENDUM_MIN_WORDS
+
+    def _is_notice(self, start: int, end: int) -> bool:
+        notices = self.lang.templates.notices
+        if not notices:
+            return False
+        text = " ".join(_readable(self.text[start:end], self.masked[start:end]).split()).casefold()
+        return any(n in text for n in notices)
 
     def _signature(self, lo: int, st: _Stamp) -> Signature | None:
         """Find the user link that signs the timestamp ``st``, searching back to ``lo``."""
@@ -270,7 +305,7 @@ class _PageParser:
             if n:
                 cid = f"{cid}-{n}"
                 warnings.append(Diagnostic("duplicate-id", "Duplicate comment ID", c.start))
-            pieces = c.pieces or [(c.start, c.end)]
+            pieces = c.pieces
             out.append(
                 Comment(
                     id=cid,

@@ -380,8 +380,9 @@ class _Lexer:
         user_p, date_p = tpl.param(spec.user), tpl.param(spec.date)
         user = masked[user_p.start : user_p.end].replace(INVIS, "").strip() if user_p else ""
         date = masked[date_p.start : date_p.end].replace(INVIS, "").strip() if date_p else ""
-        if spec.date_then_user and date and not user:
-            date, _, user = _split_date_user(date)
+        if bool(date) != bool(user):
+            # {{Non firmato|20:58, 17 nov 2020 87.18.165.115}}: one parameter, date then user
+            date, _, user = _split_date_user(date or user)
         resolved = self.resolve(user) if ":" in user else None
         name = resolved[0] if resolved else self._plain_user(user)
         if name:
@@ -394,7 +395,8 @@ class _Lexer:
         user = None
         if rest and _norm(head) in self.lang.user_namespaces:
             # {{User:X/sig}}: the user's own signature template
-            user = self._plain_user(rest.split("/", 1)[0])
+            raw = masked[tpl.start + 2 : tpl.end - 2].split("|", 1)[0].replace(INVIS, "")
+            user = self._plain_user(raw.split(":", 1)[1].split("/", 1)[0])
         if user:
             mask.set(tpl.start, tpl.end, _INVIS)
             mask.set(tpl.start, tpl.start + 1, _OPAQUE)
@@ -404,23 +406,23 @@ class _Lexer:
             mask.set(tpl.start, tpl.end, _INVIS)
             mask.set(tpl.start, tpl.start + 1, _OPAQUE)
             out.transclusions.append((tpl.start, masked[tpl.start + 2 : tpl.end - 2].split("|")[0].strip()))
-            out.bounds.extend((tpl.start, tpl.end))
+            if _is_standalone(masked, tpl.start, tpl.end):
+                out.bounds.extend((tpl.start, tpl.end))
             return
         for a, b in delims:
             mask.set(a, b, _INVIS)
-        for p in tpl.params:
-            if not p.key.isdigit() and p.key not in _SHOWN_KEYS:
-                mask.set(p.start, p.end, _INVIS)
         # a template with nothing to show still renders something (an icon, a word)
         mask.set(tpl.start, tpl.start + 1, _OPAQUE)
         if name in t.box_open:
             out.boxes.append((tpl.start, "open"))
-            out.bounds.extend((tpl.start, tpl.end))
         elif name in t.box_close:
             out.boxes.append((tpl.start, "close"))
+        if name in t.box_open or name in t.box_close or name in t.block or _is_standalone(
+            masked, tpl.start, tpl.end
+        ):
+            # a box: each parameter is shown in a block of its own
             out.bounds.extend((tpl.start, tpl.end))
-        elif name in t.block or _is_standalone(masked, tpl.start, tpl.end):
-            out.bounds.extend((tpl.start, tpl.end))
+            out.bounds.extend(p.start - 1 if p.key.isdigit() else self._pipe_before(p) for p in tpl.params)
         else:
             # inline: its parameters are part of the same line
             nl = masked.find("\n", tpl.start, tpl.end)
@@ -550,7 +552,6 @@ def _split_date_user(value: str) -> tuple[str, str, str]:
     return m.group(1).strip(), "", m.group(2).strip()
 
 
-_SHOWN_KEYS = frozenset({"result", "1", "2", "3", "text", "reason", "status"})
 _MAGIC_WORDS = frozenset(
     _norm(w)
     for w in (
