@@ -92,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", choices=("reader", "discussiontools"), default="reader")
     ap.add_argument("--set", choices=(*SETS, "all"), default="all")
     ap.add_argument("--json", action="store_true", help="print totals as JSON only")
+    ap.add_argument(
+        "--write-floors", metavar="FILE",
+        help="write per-page regression floors (measured score - 0.005) for tests/",
+    )
     args = ap.parse_args(argv)
     which = list(SETS) if args.set == "all" else [args.set]
     totals = {name: Counts() for name in which}
@@ -100,6 +104,15 @@ def main(argv: list[str] | None = None) -> int:
         _, res, counts = run_case(path, args.mode)
         totals[name].add(counts)
         rows.append((name, path.name.replace(".gold.json", ""), res))
+    if args.write_floors:
+        floors = {
+            f"{name}/{case}": {
+                k: max(0.0, int((r[k] - 0.005) * 1000) / 1000)
+                for k in ("comment_f1", "level_acc", "parent_acc_all")
+            }
+            for name, case, r in rows
+        }
+        Path(args.write_floors).write_text(json.dumps({"mode": args.mode, "floors": floors}, indent=1) + "\n")
     if args.json:
         print(json.dumps({k: {**v.metrics(), "gold": v.gold, "pred": v.pred} for k, v in totals.items()}))
         return 0

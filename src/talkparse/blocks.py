@@ -28,9 +28,9 @@ class LineKind(Enum):
     TERM = "term"  # a lone ;term line: a "fake heading", a comment separator
 
 
-_HEADING = re.compile(r"(={1,6})(.*?)(={1,6})[ \t\x00]*$")
+_HEADING = re.compile(r"(={1,6})(.*?)(={1,6})[ \t\r\x00]*$")
 _PREFIX = re.compile(r"[:*#;]*")
-_WS = " \t" + INVIS
+_WS = " \t\r" + INVIS
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +56,15 @@ class Blocks:
         self.lines: list[Line] = []
         self.starts: list[int] = []
         self._build()
-        self.bounds = sorted(set(lexed.bounds) | {ln.split for ln in self.lines if ln.split >= 0})
+        splits = {ln.split for ln in self.lines if ln.split >= 0}
+        self.bounds = sorted(set(lexed.bounds) | splits | set(self._cell_bounds))
         self.seps = lexed.seps
 
     # construction --------------------------------------------------------------------------
     def _build(self) -> None:
         masked = self.masked
         lines, starts = self.lines, self.starts
+        self._cell_bounds: list[int] = []
         table_indents: list[int] = []
         pos = 0
         n = len(masked)
@@ -86,6 +88,13 @@ class Blocks:
                 block = len(lines)
             lines.append(Line(pos, end, kind, indent, content, block, split, hlevel))
             starts.append(pos)
+            if kind is LineKind.CELL:
+                # inline cells: | a || b, ! a !! b
+                sep = "!!" if body.lstrip(_WS).startswith("!") else "||"
+                k = masked.find(sep, content, end)
+                while k != -1:
+                    self._cell_bounds.append(k)
+                    k = masked.find(sep, k + 2, end)
             prev_kind = kind
             if kind is LineKind.TEXT and self._has_bound(pos, end):
                 # text after a block (a box template, a <div>) is a paragraph ending with its line

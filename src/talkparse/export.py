@@ -62,7 +62,7 @@ def page_record(page: Page, *, details: bool = False) -> dict[str, Any]:
             rec["spans"] = [list(s) for s in c.spans]
             rec["warnings"] = [_diagnostic(w) for w in c.warnings]
         comments.append(rec)
-    return {
+    out: dict[str, Any] = {
         "page": page.title,
         "lang": page.lang,
         "timezone": page.timezone,
@@ -73,6 +73,9 @@ def page_record(page: Page, *, details: bool = False) -> dict[str, Any]:
         "comments": comments,
         "warnings": [_diagnostic(w) for w in page.warnings],
     }
+    if details:
+        out["length"] = page.length
+    return out
 
 
 def to_json(page: Page, *, details: bool = False) -> str:
@@ -104,3 +107,50 @@ def records(pages: Iterable[Page]) -> Iterable[dict[str, Any]]:
     for page in pages:
         for c in page.comments:
             yield {"page": page.title, **comment_record(page, c)}
+
+
+def _parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+
+def page_from_record(rec: dict[str, Any], *, length: int = 0) -> Page:
+    """Rebuild a :class:`Page` from ``page_record(page, details=True)`` (e.g. loaded JSON)."""
+    from .model import Heading, Signature
+
+    def diag(d: dict[str, Any]) -> Diagnostic:
+        return Diagnostic(d["code"], d["message"], d.get("offset"))
+
+    headings = tuple(
+        Heading(h["title"], h["level"], tuple(h.get("span", (0, 0)))) for h in rec["headings"]  # type: ignore[arg-type]
+    )
+    comments = tuple(
+        Comment(
+            id=c["id"],
+            author=c["author"],
+            timestamp=_parse_iso(c["timestamp"]),
+            level=c["level"],
+            parent=c["parent"],
+            heading=c["heading"],
+            text=c["text"],
+            signatures=tuple(
+                Signature(
+                    s["author"], _parse_iso(s["timestamp"]), s["display_name"],
+                    s["via_template"], tuple(s["span"]),  # type: ignore[arg-type]
+                )
+                for s in c.get("signatures", ())
+            ),
+            display_name=c.get("display_name"),
+            spans=tuple(tuple(s) for s in c.get("spans", ())),  # type: ignore[misc]
+            warnings=tuple(diag(w) for w in c.get("warnings", ())),
+        )
+        for c in rec["comments"]
+    )
+    return Page(
+        title=rec["page"],
+        lang=rec["lang"],
+        timezone=rec["timezone"],
+        headings=headings,
+        comments=comments,
+        warnings=tuple(diag(w) for w in rec["warnings"]),
+        length=rec.get("length", length),
+    )

@@ -193,7 +193,12 @@ def timestamp_reader(lang: Language, zone_name: str) -> TimestampReader:
 
 # --- user links -------------------------------------------------------------------------------
 
-_INTERWIKI = re.compile(r"[a-z][a-z0-9-]{0,24}$")
+# Interwiki prefixes of Wikimedia wikis: language codes and project names.
+_INTERWIKI = re.compile(
+    r"(?:[a-z]{2,3}(?:-[a-z0-9]+)*|[wmcdsqbnvf]|meta|commons|wikt|wiktionary|mw|mediawikiwiki|"
+    r"wikidata|wikisource|wikiquote|wikibooks|wikinews|wikiversity|voy|wikivoyage|species|"
+    r"wikispecies|foundation|wmf|outreach|incubator|wikitech|wikipedia|simple|metawikimedia)$"
+)
 
 
 def _ucfirst(name: str) -> str:

@@ -417,6 +417,7 @@ class _Lexer:
             out.boxes.append((tpl.start, "open"))
         elif name in t.box_close:
             out.boxes.append((tpl.start, "close"))
+            mask.set(tpl.start, tpl.end, _INVIS)  # closes the box: shows nothing
         if name in t.box_open or name in t.box_close or name in t.block or _is_standalone(
             masked, tpl.start, tpl.end
         ):

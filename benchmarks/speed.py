@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Parse throughput and linearity, against mwparserfromhell.parse of the same text as baseline.
+
+    python benchmarks/speed.py            # corpus pages and generated 1, 5, 10 MB pages
+    python benchmarks/speed.py --quick    # 1 and 5 MB only
+
+Prints MB/s and comments/s for talkparse.parse, the time of mwparserfromhell.parse on the same
+text, their ratio, and how time grows with size (time per MB relative to the 1 MB page: 1.0 means
+linear). Times are the best of --repeat runs; peak memory is measured with tracemalloc in a
+separate run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+import mwparserfromhell  # noqa: E402
+
+from talkparse import parse  # noqa: E402
+from test_scale import make_page  # noqa: E402
+
+CORPUS = HERE.parent / "fixtures" / "corpus"
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def peak_memory(fn) -> int:
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    texts: list[tuple[str, str, str]] = []
+    for name, lang in (("en-big-parsoid", "en"), ("parsoid-sections", "nl"), ("ckb-big-parsoid", "ckb")):
+        texts.append((name, (CORPUS / f"{name}.wikitext").read_text(encoding="utf-8"), lang))
+    sizes = (1, 5) if args.quick else (1, 5, 10)
+    for mb in sizes:
+        text, _ = make_page(int(mb * 790))
+        texts.append((f"generated {mb} MB", text, "en"))
+    print(f"{'page':22} {'MB':>6} {'parse s':>8} {'MB/s':>6} {'comm/s':>8} {'mwph s':>7} "
+          f"{'speedup':>7} {'s/MB vs 1MB':>11} {'peak mem':>9}")
+    per_mb_1 = None
+    for name, text, lang in texts:
+        size = len(text.encode("utf-8")) / 1e6
+        n = len(parse(text, lang=lang).comments)
+        t = best(lambda: parse(text, lang=lang), args.repeat)
+        base = best(lambda: mwparserfromhell.parse(text), max(1, args.repeat - 1))
+        mem = peak_memory(lambda: parse(text, lang=lang))
+        growth = ""
+        if name.startswith("generated"):
+            if per_mb_1 is None:
+                per_mb_1 = t / size
+            growth = f"{(t / size) / per_mb_1:.2f}"
+        print(f"{name:22} {size:6.2f} {t:8.3f} {size / t:6.2f} {n / t:8.0f} {base:7.3f} "
+              f"{base / t:6.2f}x {growth:>11} {mem / 1e6 / size:7.1f}x")
+    print("\nspeedup = mwparserfromhell.parse time / talkparse.parse time (same text, same process);")
+    print("s/MB vs 1MB = time per MB relative to the 1 MB page (1.00 = linear);")
+    print("peak mem = peak traced allocation / page size.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""``python -m talkparse``: the command line."""
+
+from .cli import main
+
+main()

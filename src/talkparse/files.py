@@ -1,0 +1,71 @@
+"""Reading sources and writing outputs: clear errors on bad input, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Wikitext read from a file or stdin, with the name to show in messages."""
+
+    name: str  # the path as given, or "<stdin>"
+    text: str
+
+
+def read_source(path: str) -> Source:
+    """Read wikitext from ``path`` (``"-"`` for stdin) as UTF-8.
+
+    :raises InputError: naming the input, when it cannot be read, is not UTF-8 or is binary.
+    """
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        name = "<stdin>"
+    else:
+        name = path
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"cannot read {name}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"cannot read {name}: it is a directory") from None
+        except OSError as exc:
+            raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"cannot read {name}: not UTF-8 text (invalid byte at offset {exc.start})"
+        ) from None
+    if "\x00" in text:
+        raise InputError(f"cannot read {name}: binary data, not wikitext (NUL byte)")
+    return Source(name, text)
+
+
+def atomic_write(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half.
+
+    The text goes to a temporary file in the same folder, is flushed to disk, then renamed over
+    the target.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

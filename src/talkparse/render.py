@@ -1,0 +1,73 @@
+"""Terminal rendering with rich: a tree of sections and replies, or a table of comments."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from .model import Comment, Page
+
+PREVIEW = 90  # characters of comment text shown in the tree
+
+
+def _when(c: Comment) -> str:
+    return c.timestamp.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _preview(text: str, width: int = PREVIEW) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def page_tree(page: Page) -> Tree:
+    """Sections as branches, each comment under the comment it replies to."""
+    title = escape(page.title or "(untitled page)")
+    root = Tree(f"[bold]{title}[/] [dim]{len(page.comments)} comments, {len(page.headings)} sections[/]")
+    children: dict[int | None, list[int]] = {}
+    for i, c in enumerate(page.comments):
+        children.setdefault(c.parent, []).append(i)
+
+    def add(node: Tree, index: int) -> None:
+        c = page.comments[index]
+        label = (
+            f"[bold cyan]{escape(c.author)}[/] [dim]{_when(c)}[/]"
+            f"  {escape(_preview(c.text))}"
+        )
+        branch = node.add(label)
+        for child in children.get(index, []):
+            add(branch, child)
+
+    sections: dict[int | None, Tree] = {}
+    if any(c.heading is None for c in page.comments):
+        sections[None] = root.add("[italic dim](before the first heading)[/]")
+    for h_index, h in enumerate(page.headings):
+        sections[h_index] = root.add(f"[bold magenta]{'=' * h.level} {escape(h.title)}[/]")
+    for i, c in enumerate(page.comments):
+        if c.parent is None:
+            add(sections[c.heading], i)
+    return root
+
+
+def comment_table(page: Page) -> Table:
+    """One row per comment."""
+    table = Table(title=page.title or None, show_lines=False)
+    for name, justify in (("#", "right"), ("author", "left"), ("time (UTC)", "left"),
+                          ("lvl", "right"), ("parent", "right"), ("section", "left"), ("text", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for i, c in enumerate(page.comments):
+        section = page.headings[c.heading].title if c.heading is not None else ""
+        table.add_row(
+            str(i), escape(c.author), c.timestamp.strftime("%Y-%m-%d %H:%M"), str(c.level),
+            "" if c.parent is None else str(c.parent), escape(_preview(section, 30)),
+            escape(_preview(c.text, 60)),
+        )
+    return table
+
+
+def print_warnings(console: Console, page: Page, source: str) -> None:
+    """Page warnings, one line each, on the (stderr) console."""
+    for w in page.warnings:
+        where = f":{w.offset}" if w.offset is not None else ""
+        console.print(f"[yellow]warning[/]: {escape(source)}{where}: {escape(w.message)}", highlight=False)

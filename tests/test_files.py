@@ -1,0 +1,70 @@
+"""Reading inputs and writing outputs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from talkparse.errors import InputError
+from talkparse.files import atomic_write, read_source
+
+
+def test_read_utf8_with_bom_and_crlf(tmp_path: Path) -> None:
+    f = tmp_path / "p.wikitext"
+    f.write_bytes("\ufeff== A ==\r\nText\r\n".encode())
+    assert read_source(str(f)).text == "== A ==\r\nText\r\n"
+
+
+def test_crlf_pages_parse_like_lf() -> None:
+    from talkparse import parse
+
+    lf = "== A ==\nQ [[User:A|A]] 10:00, 1 May 2020 (UTC)\n\n:R [[User:B|B]] 11:00, 1 May 2020 (UTC)\n"
+    crlf = lf.replace("\n", "\r\n")
+    summary = lambda p: [(c.author, c.level, c.parent) for c in p.comments]  # noqa: E731
+    assert summary(parse(crlf)) == summary(parse(lf)) == [("A", 0, None), ("B", 1, 0)]
+    assert [h.title for h in parse(crlf).headings] == ["A"]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [(b"\xc3\x28", "not UTF-8 text"), (b"abc\x00def", "binary data")],
+)
+def test_undecodable_input(tmp_path: Path, data: bytes, message: str) -> None:
+    f = tmp_path / "bad.wikitext"
+    f.write_bytes(data)
+    with pytest.raises(InputError, match=message) as err:
+        read_source(str(f))
+    assert str(f) in str(err.value)
+
+
+def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old")
+    atomic_write(target, "new contents")
+    assert target.read_text() == "new contents"
+    assert os.listdir(tmp_path) == ["out.json"]
+
+
+def test_atomic_write_failure_keeps_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old")
+    with pytest.raises(UnicodeEncodeError):
+        atomic_write(target, "half written \ud800 then fails")  # lone surrogate: not encodable
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["out.json"]
+
+
+def test_atomic_write_interrupted_rename_keeps_old_file(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old")
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, "new")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["out.json"]
