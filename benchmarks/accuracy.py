@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "src"))
 
 import score  # noqa: E402  (benchmarks/score.py)
+
 from talkparse import parse  # noqa: E402
 from talkparse.export import page_record  # noqa: E402
 

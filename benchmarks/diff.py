@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Show where talkparse disagrees with a gold file: missed, extra, wrong level, wrong parent.
 
-    python benchmarks/diff.py fixtures/corpus/parsoid-sections.gold.json [--mode discussiontools]
+python benchmarks/diff.py fixtures/corpus/parsoid-sections.gold.json [--mode discussiontools]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 import score  # noqa: E402
+
 from talkparse import parse  # noqa: E402
 from talkparse.export import page_record  # noqa: E402
 
@@ -34,7 +35,13 @@ def main() -> int:
     gold_path = Path(args.gold)
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     text = gold_path.with_name(gold_path.name.replace(".gold.json", ".wikitext")).read_text(encoding="utf-8")
-    page = parse(text, lang=gold.get("lang", "en"), timezone=gold.get("timezone"), title=gold.get("page"), mode=args.mode)
+    page = parse(
+        text,
+        lang=gold.get("lang", "en"),
+        timezone=gold.get("timezone"),
+        title=gold.get("page"),
+        mode=args.mode,
+    )
     pred = page_record(page)
     gc, pc = gold["comments"], pred["comments"]
     mapping = score.match_comments(gc, pc)
@@ -45,7 +52,9 @@ def main() -> int:
     for j, c in enumerate(pc):
         pos = page.comments[j].signatures[0].span[0]
         if j not in mapping:
-            print(f"EXTRA  pred#{j} {c['author']} {c['timestamp']} level={c['level']}\n    | {line_of(text, pos)}")
+            print(
+                f"EXTRA  pred#{j} {c['author']} {c['timestamp']} level={c['level']}\n    | {line_of(text, pos)}"
+            )
             continue
         g = gc[mapping[j]]
         gp = g["parent"]
@@ -56,9 +65,15 @@ def main() -> int:
                 what.append(f"level gold={g['level']} pred={c['level']}")
             if gp != pp:
                 gpa = f"{gc[gp]['author']}@{gc[gp]['timestamp'][:16]}" if gp is not None else None
-                ppa = f"{pc[c['parent']]['author']}@{pc[c['parent']]['timestamp'][:16]}" if c["parent"] is not None else None
+                ppa = (
+                    f"{pc[c['parent']]['author']}@{pc[c['parent']]['timestamp'][:16]}"
+                    if c["parent"] is not None
+                    else None
+                )
                 what.append(f"parent gold={gpa} pred={ppa}")
-            print(f"WRONG  pred#{j} {c['author']} {c['timestamp']}: {'; '.join(what)}\n    | {line_of(text, pos)}")
+            print(
+                f"WRONG  pred#{j} {c['author']} {c['timestamp']}: {'; '.join(what)}\n    | {line_of(text, pos)}"
+            )
     return 0
 
 

@@ -23,9 +23,9 @@ sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import mwparserfromhell  # noqa: E402
+from test_scale import make_page  # noqa: E402
 
 from talkparse import parse  # noqa: E402
-from test_scale import make_page  # noqa: E402
 
 CORPUS = HERE.parent / "fixtures" / "corpus"
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import Case, load_cases
+
 from talkparse import parse
 
 CASES = load_cases("signatures.talktest") + load_cases("threads.talktest")

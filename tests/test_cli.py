@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FIXTURES
+
 from talkparse import parse
 from talkparse.cli import cli
 from talkparse.export import page_record
@@ -31,7 +31,12 @@ def test_threads_json_matches_library() -> None:
     expected = page_record(parse(GRANT.read_text(encoding="utf-8"), title="iberoconf-2019-report"))
     assert data == json.loads(json.dumps(expected))
     assert [c["author"] for c in data["comments"]] == [
-        "CAlmog (WMF)", "PDiazR (WMCL)", "CAlmog (WMF)", "B1mbo", "CAlmog (WMF)", "PDiazR (WMCL)",
+        "CAlmog (WMF)",
+        "PDiazR (WMCL)",
+        "CAlmog (WMF)",
+        "B1mbo",
+        "CAlmog (WMF)",
+        "PDiazR (WMCL)",
     ]
     assert [c["parent"] for c in data["comments"]] == [None, None, 1, 2, 3, None]
     assert data["comments"][2]["section"] == "WMCL responses"
@@ -42,7 +47,14 @@ def test_threads_json_follows_the_gold_schema() -> None:
     assert list(data) == ["page", "lang", "timezone", "headings", "comments", "warnings"]
     assert list(data["headings"][0]) == ["title", "level"]
     assert list(data["comments"][0]) == [
-        "id", "author", "timestamp", "level", "parent", "heading", "section", "text",
+        "id",
+        "author",
+        "timestamp",
+        "level",
+        "parent",
+        "heading",
+        "section",
+        "text",
     ]
     assert data["comments"][0]["timestamp"] == "2019-07-31T14:18:00Z"
 
@@ -92,7 +104,11 @@ def test_warnings_go_to_stderr() -> None:
 @pytest.mark.parametrize(
     "args, input_bytes, message",
     [
-        (["threads", "no/such/file.wikitext"], None, "error: cannot read no/such/file.wikitext: no such file"),
+        (
+            ["threads", "no/such/file.wikitext"],
+            None,
+            "error: cannot read no/such/file.wikitext: no such file",
+        ),
         (["threads", "-"], b"\xff\xfe\x00bad", "error: cannot read <stdin>: not UTF-8 text"),
         (["threads", "-"], b"ab\x00cd", "error: cannot read <stdin>: binary data"),
         (["threads", "-", "--lang", "xx"], b"text", "error: unknown language 'xx'"),
@@ -129,7 +145,9 @@ def test_help_and_module_entry_point() -> None:
     assert "Example" in invoke("threads", "--help").stdout
     proc = subprocess.run(
         [sys.executable, "-m", "talkparse", "threads", str(GRANT), "--format", "json"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)["comments"]) == 6

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, gold_pages, page_id, wikitext_of
+
 from talkparse import parse
 from talkparse.export import page_from_record, page_record, to_json
 
@@ -80,7 +80,7 @@ def test_invariants(gold: Path) -> None:
     pieces = sorted(
         [h.span for h in page.headings] + [s for c in comments for s in c.spans]
     )
-    for (a, b), (c, d) in zip(pieces, pieces[1:]):
+    for (_, b), (c, _) in zip(pieces, pieces[1:]):
         assert b <= c
     assert all(0 <= a <= b <= len(text) for a, b in pieces)
     for c in comments:

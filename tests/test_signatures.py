@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import CASES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CASES
 from talkparse import InputError, parse
 from talkparse.langdata import available_languages, load_language
 from talkparse.signatures import normalise_user, timestamp_reader, user_resolver

@@ -121,7 +121,7 @@ def page_from_record(rec: dict[str, Any], *, length: int = 0) -> Page:
         return Diagnostic(d["code"], d["message"], d.get("offset"))
 
     headings = tuple(
-        Heading(h["title"], h["level"], tuple(h.get("span", (0, 0)))) for h in rec["headings"]  # type: ignore[arg-type]
+        Heading(h["title"], h["level"], tuple(h.get("span", (0, 0)))) for h in rec["headings"]
     )
     comments = tuple(
         Comment(
@@ -135,12 +135,12 @@ def page_from_record(rec: dict[str, Any], *, length: int = 0) -> Page:
             signatures=tuple(
                 Signature(
                     s["author"], _parse_iso(s["timestamp"]), s["display_name"],
-                    s["via_template"], tuple(s["span"]),  # type: ignore[arg-type]
+                    s["via_template"], tuple(s["span"]),
                 )
                 for s in c.get("signatures", ())
             ),
             display_name=c.get("display_name"),
-            spans=tuple(tuple(s) for s in c.get("spans", ())),  # type: ignore[misc]
+            spans=tuple(tuple(s) for s in c.get("spans", ())),
             warnings=tuple(diag(w) for w in c.get("warnings", ())),
         )
         for c in rec["comments"]

@@ -31,7 +31,7 @@ class Heading:
 
 @dataclass(frozen=True, slots=True)
 class Signature:
-    """A user link followed by a timestamp, like ``[[User:X|X]] ([[User talk:X|talk]]) 12:11, 19 August 2019 (UTC)``."""
+    """A user link then a timestamp, like ``[[User:X|X]] ([[User talk:X|talk]]) 12:11, 19 August 2019 (UTC)``."""
 
     author: str  # normalised user name: first letter upper case, spaces not underscores
     timestamp: datetime  # aware, UTC

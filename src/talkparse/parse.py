@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Literal
 
@@ -145,13 +145,13 @@ class _PageParser:
             out.append(_Stamp(a, b, parsed.when, parsed.warning))
         for note in self.lexed.unsigned:
             parsed = None
-            m = reader.regex.search(note.date)
-            if m:
-                parsed = reader.read(m)
+            full = reader.regex.search(note.date)
+            if full:
+                parsed = reader.read(full)
             else:
-                m = reader.bare_regex.search(note.date)
-                if m:
-                    parsed = reader.read(m, zone_label="")
+                bare = reader.bare_regex.search(note.date)
+                if bare:
+                    parsed = reader.read(bare, zone_label="")
             if parsed is not None:
                 out.append(_Stamp(note.start, note.end, parsed.when, parsed.warning, note))
         out.sort(key=lambda s: s.start)

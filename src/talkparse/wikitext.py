@@ -45,7 +45,9 @@ BLOCK_TAGS = frozenset(
     "address details summary main".split()
 )
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b((?:[^<>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>")
-_SEPARATOR_CLASS = re.compile(r"\bclass\s*=\s*[\"']?[^\"'>]*\b(outdent-template|mw-trackedTemplate|mw-notalk)\b")
+_SEPARATOR_CLASS = re.compile(
+    r"\bclass\s*=\s*[\"']?[^\"'>]*\b(outdent-template|mw-trackedTemplate|mw-notalk)\b"
+)
 _HTML_INLINE_OK = frozenset(
     "span small big sup sub b i u s strike del ins font code tt kbd var samp abbr em strong "
     "mark bdi bdo br hr wbr ruby rt rp dfn time data cite q".split()
@@ -211,26 +213,33 @@ _TEMPLATE_NS = re.compile(
 )
 
 
+@dataclass(slots=True)
+class _Frame:
+    start: int
+    pipes: list[int] = field(default_factory=list)
+    links: int = 0  # depth of [[...]] inside the call, where | separates a link's label
+
+
 def scan_templates(masked: str) -> list[tuple[int, int, list[int]]]:
     """Return ``(start, end, pipe offsets)`` of every balanced ``{{...}}``, inner calls first."""
     found: list[tuple[int, int, list[int]]] = []
-    stack: list[list[object]] = []  # [start, pipes, link depth]
+    stack: list[_Frame] = []
     for m in _TPL_TOKENS.finditer(masked):
         tok = m.group()
         if tok == "{{":
-            stack.append([m.start(), [], 0])
+            stack.append(_Frame(m.start()))
         elif not stack:
             continue
         elif tok == "}}":
-            start, pipes, _ = stack.pop()
-            found.append((start, m.end(), pipes))  # type: ignore[arg-type]
+            frame = stack.pop()
+            found.append((frame.start, m.end(), frame.pipes))
         elif tok == "[[":
-            stack[-1][2] += 1  # type: ignore[operator]
+            stack[-1].links += 1
         elif tok == "]]":
-            if stack[-1][2]:
-                stack[-1][2] -= 1  # type: ignore[operator]
-        elif not stack[-1][2]:
-            stack[-1][1].append(m.start())  # type: ignore[union-attr]
+            if stack[-1].links:
+                stack[-1].links -= 1
+        elif not stack[-1].links:
+            stack[-1].pipes.append(m.start())
     return found
 
 
@@ -500,10 +509,10 @@ class _Lexer:
         starts = [s for s, _ in hidden]
         out.links = [
             link
-            for link in sorted(out.links, key=lambda l: (l.start, l.end))
+            for link in sorted(out.links, key=lambda x: (x.start, x.end))
             if not _inside(hidden, starts, link.start)
         ]
-        out.link_starts = [l.start for l in out.links]
+        out.link_starts = [x.start for x in out.links]
         out.templates.sort(key=lambda t: t.start)
 
 
