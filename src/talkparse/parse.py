@@ -22,7 +22,7 @@ from .langdata import Language, load_language
 from .model import Comment, Diagnostic, Heading, Page, Signature
 from .signatures import TimestampReader, timestamp_reader
 from .threads import RawComment, assign_parents
-from .wikitext import INVIS, OPAQUE, Lexed, UnsignedNote, lex
+from .wikitext import INVIS, OPAQUE, PLACEHOLDER, Lexed, UnsignedNote, lex
 
 Mode = Literal["reader", "discussiontools"]
 SIGNATURE_SCAN_LIMIT = 100  # visible characters between a user link and its timestamp
@@ -341,17 +341,18 @@ class _PageParser:
         return _TRAILING_DASHES.sub("", body).strip()
 
 
+_HIDDEN_MARKS = frozenset((INVIS, PLACEHOLDER))
 _LIST_PREFIX = re.compile(r"^[:*#;]+")
 _TRAILING_DASHES = re.compile(r"[\s\-~\u2010-\u2015\u2043\u2060]+$")
 
 
 def _readable(source: str, masked: str) -> str:
     """Visible text: original characters where the mask shows something, entities decoded."""
-    if INVIS not in masked and OPAQUE not in masked:
+    if INVIS not in masked and OPAQUE not in masked and PLACEHOLDER not in masked:
         out = masked
     else:
         out = "".join(
-            s if m == OPAQUE else m for s, m in zip(source, masked) if m != INVIS
+            s if m == OPAQUE else m for s, m in zip(source, masked) if m not in _HIDDEN_MARKS
         )
     return html.unescape(out) if "&" in out else out
 

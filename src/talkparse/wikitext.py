@@ -16,8 +16,10 @@ from .signatures import title_from_url, user_resolver
 
 INVIS = "\x00"  # markup: takes no room on the rendered page
 OPAQUE = "\x01"  # rendered, but not wikitext: quoted, <nowiki>, <math>... (no signatures inside)
+PLACEHOLDER = "\x02"  # one character standing for what a template or bare link renders
 
-_KEEP, _INVIS, _OPAQUE = 0, 1, 2
+_KEEP, _INVIS, _OPAQUE, _PLACEHOLDER = 0, 1, 2, 3
+_MASK_CHARS = {_INVIS: INVIS, _OPAQUE: OPAQUE, _PLACEHOLDER: PLACEHOLDER}
 
 # --- stage 1: tags whose contents are not wikitext ---------------------------------------------
 
@@ -142,9 +144,9 @@ class _Mask:
     def render(self, text: str) -> str:
         out: list[str] = []
         pos = 0
-        for m in re.finditer(rb"\x01+|\x02+", self.codes):
+        for m in re.finditer(rb"\x01+|\x02+|\x03+", self.codes):
             out.append(text[pos : m.start()])
-            out.append((INVIS if m.group()[0] == _INVIS else OPAQUE) * (m.end() - m.start()))
+            out.append(_MASK_CHARS[m.group()[0]] * (m.end() - m.start()))
             pos = m.end()
         out.append(text[pos:])
         return "".join(out)
@@ -408,12 +410,12 @@ class _Lexer:
             user = self._plain_user(raw.split(":", 1)[1].split("/", 1)[0])
         if user:
             mask.set(tpl.start, tpl.end, _INVIS)
-            mask.set(tpl.start, tpl.start + 1, _OPAQUE)
+            mask.set(tpl.start, tpl.start + 1, _PLACEHOLDER)
             out.links.append(UserLink(tpl.start, tpl.end, user, None, "template"))
             return
         if rest and not name.startswith("#") or name.startswith("/"):
             mask.set(tpl.start, tpl.end, _INVIS)
-            mask.set(tpl.start, tpl.start + 1, _OPAQUE)
+            mask.set(tpl.start, tpl.start + 1, _PLACEHOLDER)
             out.transclusions.append((tpl.start, masked[tpl.start + 2 : tpl.end - 2].split("|")[0].strip()))
             if _is_standalone(masked, tpl.start, tpl.end):
                 out.bounds.extend((tpl.start, tpl.end))
@@ -421,7 +423,7 @@ class _Lexer:
         for a, b in delims:
             mask.set(a, b, _INVIS)
         # a template with nothing to show still renders something (an icon, a word)
-        mask.set(tpl.start, tpl.start + 1, _OPAQUE)
+        mask.set(tpl.start, tpl.start + 1, _PLACEHOLDER)
         if name in t.box_open:
             out.boxes.append((tpl.start, "open"))
         elif name in t.box_close:
@@ -470,7 +472,7 @@ class _Lexer:
                 mask.set(end - 1, end, _INVIS)
             else:
                 mask.set(start, end, _INVIS)
-                mask.set(start, start + 1, _OPAQUE)
+                mask.set(start, start + 1, _PLACEHOLDER)
             title = title_from_url(m.group(1))
             if title and ":" in title:
                 found = resolve(title)
