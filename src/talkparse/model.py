@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Iterator, Literal
 
 Span = tuple[int, int]
@@ -86,6 +87,7 @@ class Page:
     comments: tuple[Comment, ...]
     warnings: tuple[Diagnostic, ...]
     length: int = field(default=0, compare=False)  # characters in the source wikitext
+    source: str = field(default="", compare=False, repr=False)  # the wikitext itself
 
     def segments(self) -> Iterator[Segment]:
         """Yield segments that cover the whole source exactly once, in page order.
@@ -112,3 +114,68 @@ class Page:
     def replace(self, **changes: object) -> Page:
         """Return a copy with some fields changed."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+class QuestionStatus(str, Enum):
+    """Whether a question got an answer."""
+
+    ANSWERED = "answered"
+    UNCLEAR = "unclear"  # someone replied, but not clearly to this question
+    UNANSWERED = "unanswered"
+
+
+class ActionKind(str, Enum):
+    """What an action item is."""
+
+    REQUEST = "request"  # someone asks another party to do something
+    COMMITMENT = "commitment"  # someone promises to do something
+
+
+class ActionStatus(str, Enum):
+    """Where an action item stands at the end of the page."""
+
+    OPEN = "open"
+    PROMISED = "promised"  # a request the other party promised to do, not yet confirmed
+    RESOLVED = "resolved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question asked in a comment, like ``Could you share the budget breakdown?``."""
+
+    comment: int  # index into Page.comments of the comment that asks it
+    text: str  # the question sentence, markup removed
+    status: QuestionStatus
+    answered_by: tuple[int, ...]  # comments that answer it, best first
+    indirect: bool = False  # asked without a question mark ("I'd like to know...")
+    span: Span = field(default=(0, 0), compare=False)
+
+    @property
+    def answered(self) -> bool:
+        """True when the question has an answer."""
+        return self.status is QuestionStatus.ANSWERED
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A request or a commitment, like ``Please return the remaining funds.``."""
+
+    comment: int  # index into Page.comments of the comment that makes it
+    text: str
+    kind: ActionKind
+    status: ActionStatus
+    resolved_by: tuple[int, ...]  # comments that settle it (done, declined, withdrawn)
+    promised_by: tuple[int, ...] = ()  # comments that promise to do a request
+    actor: str | None = None  # who owes it: the promiser, or the party asked
+    span: Span = field(default=(0, 0), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A page with its questions and action items."""
+
+    page: Page
+    questions: tuple[Question, ...]
+    actions: tuple[Action, ...]

@@ -114,6 +114,7 @@ class _PageParser:
             comments=tuple(comments),
             warnings=tuple(self.warnings),
             length=len(self.text),
+            source=self.text,
         )
 
     # headings --------------------------------------------------------------------------------

@@ -394,6 +394,8 @@ class _Lexer:
         if bool(date) != bool(user):
             # {{Non firmato|20:58, 17 nov 2020 87.18.165.115}}: one parameter, date then user
             date, _, user = _split_date_user(date or user)
+        elif _YEAR.search(user) and not _YEAR.search(date):
+            user, date = date, user  # parameter order differs from the table's assumption
         resolved = self.resolve(user) if ":" in user else None
         name = resolved[0] if resolved else self._plain_user(user)
         if name:
@@ -554,6 +556,7 @@ def _clean_label(label: str | None) -> str | None:
     return " ".join(text.split()) or None
 
 
+_YEAR = re.compile(r"\b\d{4}\b")
 _SPLIT_DATE_USER = re.compile(r"^(.*?\d{4}[\u200e\u200f]?)\s*(.*)$")
 
 

@@ -1,0 +1,159 @@
+"""Detection: which units of a comment are questions, requests or commitments (rules as data)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from .model import ActionKind
+from .units import CommentUnits, Unit, fold
+
+QUESTION_MARKS = ("?", "？", "؟", ";")  # the last is the Greek question mark after NFKC
+_TRAILING = " \t)]}\"'»”’.:;!…-–—~*"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Lexicon:
+    """Cue patterns of one language (merged with English), from ``data/lexicon/<lang>.json``."""
+
+    lang: str
+    indirect_question: tuple[re.Pattern[str], ...]
+    weak_indirect_question: tuple[re.Pattern[str], ...]
+    rhetorical: tuple[re.Pattern[str], ...]
+    self_answer: tuple[re.Pattern[str], ...]
+    request: tuple[re.Pattern[str], ...]
+    request_exclude: tuple[re.Pattern[str], ...]
+    commitment: tuple[re.Pattern[str], ...]
+    commitment_exclude: tuple[re.Pattern[str], ...]
+    completion: tuple[re.Pattern[str], ...]
+    decline: tuple[re.Pattern[str], ...]
+    withdraw: tuple[re.Pattern[str], ...]
+    acknowledgement: tuple[re.Pattern[str], ...]
+    response_heading: tuple[re.Pattern[str], ...]
+    stopwords: frozenset[str]
+
+    def any(self, name: str, folded: str) -> bool:
+        """Whether any pattern of the list ``name`` matches the folded text."""
+        patterns: tuple[re.Pattern[str], ...] = getattr(self, name)
+        return any(p.search(folded) for p in patterns)
+
+
+_LISTS = (
+    "indirect_question", "weak_indirect_question", "rhetorical", "self_answer", "request",
+    "request_exclude", "commitment", "commitment_exclude", "completion", "decline", "withdraw",
+    "acknowledgement", "response_heading",
+)
+
+
+def _raw(lang: str) -> dict[str, object] | None:
+    ref = resources.files("talkparse") / "data" / "lexicon" / f"{lang}.json"
+    try:
+        return json.loads(ref.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except (FileNotFoundError, OSError):
+        return None
+
+
+@functools.cache
+def lexicon(lang: str) -> Lexicon:
+    """Cue patterns for ``lang``; English cues are always included (talk pages mix languages)."""
+    sources = [d for d in (_raw(lang), _raw("en") if lang != "en" else None) if d]
+    lists: dict[str, tuple[re.Pattern[str], ...]] = {}
+    for name in _LISTS:
+        pats: list[re.Pattern[str]] = []
+        for data in sources:
+            pats.extend(re.compile(p) for p in data.get(name, ()))  # type: ignore[attr-defined]
+        lists[name] = tuple(pats)
+    stop: set[str] = set()
+    for data in sources:
+        stop.update(fold(str(data.get("stopwords", ""))).split())
+    return Lexicon(lang=lang, stopwords=frozenset(stop), **lists)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionHit:
+    """A unit found to be a question."""
+
+    unit: Unit
+    indirect: bool  # no question mark: an indirect question ("I'd like to know…")
+
+
+@dataclass(frozen=True, slots=True)
+class ActionHit:
+    """A unit found to be a request or a commitment."""
+
+    unit: Unit
+    kind: ActionKind
+
+
+def is_question_text(text: str) -> bool:
+    """Whether a sentence ends with a question mark (of any script) or holds a ``¿…?`` span."""
+    return text.rstrip(_TRAILING).endswith(QUESTION_MARKS[:3]) or ("¿" in text and "?" in text)
+
+
+def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) -> tuple[
+    list[QuestionHit], list[ActionHit]
+]:
+    """Find the questions and action items among one comment's units."""
+    questions: list[QuestionHit] = []
+    actions: list[ActionHit] = []
+    by_item: dict[int, list[Unit]] = {}
+    for u in units.units:
+        by_item.setdefault(u.item, []).append(u)
+    doing = frozenset({"doing", "working", "in progress"})
+    for item in units.items:
+        if item.struck:
+            continue
+        sentences = by_item.get(item.index, [])
+        for k, u in enumerate(sentences):
+            if u.quoted or u.struck:
+                continue
+            folded = fold(u.text)
+            body = _without_label(folded, item.label)
+            kind = _question_kind(u.text, body, lex)
+            if kind is not None:
+                follower = sentences[k + 1] if k + 1 < len(sentences) else None
+                if kind == "direct" and follower is not None and lex.any(
+                    "self_answer", fold(follower.text)
+                ) and len(body.split()) <= 12:
+                    continue  # asked and answered by the asker ("Why? Because…")
+                questions.append(QuestionHit(u, indirect=kind != "direct"))
+                continue
+            if lex.any("request", body) and not lex.any("request_exclude", body):
+                actions.append(ActionHit(u, ActionKind.REQUEST))
+            elif lex.any("commitment", body) and not lex.any("commitment_exclude", body):
+                actions.append(ActionHit(u, ActionKind.COMMITMENT))
+        if item.templates & doing and not any(a.unit.item == item.index for a in actions):
+            if sentences:
+                actions.append(ActionHit(sentences[0], ActionKind.COMMITMENT))
+    return questions, actions
+
+
+def _without_label(folded: str, label: str | None) -> str:
+    if label:
+        lab = fold(label)
+        if folded.startswith(lab):
+            return folded[len(lab) :].lstrip(" :-–—")
+    return folded
+
+
+_DOING_VERBS = re.compile(
+    r"\b(could|can|would|will) you( please| kindly)? (send|add|fix|remove|update|upload|return|"
+    r"change|correct|replace|check|look|take a look|expand|cite|address|move|delete|revert|restore|"
+    r"sign|submit|ping|notify|make|write|complete|finish|resolve|stop|follow)\b"
+)
+
+
+def _question_kind(text: str, body: str, lex: Lexicon) -> str | None:
+    """"direct" (a question mark), "indirect", or None."""
+    if is_question_text(text):
+        if len(re.findall(r"\w+", body)) < 2 or lex.any("rhetorical", body.rstrip(" \t)\"'»”’")):
+            return None
+        if _DOING_VERBS.search(body) and not lex.any("indirect_question", body):
+            return None  # "Could you fix the refs?" asks for an action, not an answer
+        return "direct"
+    if lex.any("indirect_question", body) or lex.any("weak_indirect_question", body):
+        return "indirect"
+    return None

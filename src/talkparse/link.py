@@ -1,0 +1,351 @@
+"""Linking: which later comments answer each question, and which settle each action item.
+
+Thread structure comes first (replies, later comments in the section, a response section that
+mirrors the questions' headings or bold labels, ``Label: answer`` items), text similarity
+second, and a one-to-one assignment when a reply answers a list of questions point by point.
+A reply answers a question when it is about that question's part of the comment: a reply that
+only addresses another paragraph of a many-topic comment does not answer the question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .detect import ActionHit, Lexicon, QuestionHit, is_question_text
+from .model import ActionKind, ActionStatus, Page, QuestionStatus
+from .units import CommentUnits, Item, fold
+
+# Weights and thresholds, set on the development pages (see benchmarks/audit_accuracy.py).
+ANSWER_THRESHOLD = 0.34  # score of the best answer item for "answered"
+POINT_THRESHOLD = 0.30  # score of an assigned item in a point-by-point reply
+TOPIC_MARGIN = 0.08  # how much better another paragraph may match before a reply is "about it"
+OBJECT_MIN_SHARED = 1  # object words a completion must share with the action
+
+_WORD = re.compile(r"[^\W\d_]{3,}|\d{3,}", re.U)
+_GENERIC = frozenset(
+    "inform notify notifi know let make sure take might day days time first soon possib please "
+    "thank thanks hope like would could should also well just need want work once done again "
+    "keep mind follow instruc".split()
+)
+
+
+def stems(text: str, stop: frozenset[str]) -> list[str]:
+    """Content-word stems: folded, stop words dropped, plural -s cut, at most six letters."""
+    out = []
+    for w in _WORD.findall(fold(text)):
+        if w in stop:
+            continue
+        if len(w) > 4 and w.endswith("s"):
+            w = w[:-1]
+        out.append(w[:6])
+    return out
+
+
+@dataclass(slots=True)
+class _Vec:
+    weights: dict[str, float]
+    norm: float
+
+
+class PageContext:
+    """Thread structure and item vectors of a page, shared by the linkers."""
+
+    def __init__(self, page: Page, units: list[CommentUnits], lex: Lexicon) -> None:
+        self.page = page
+        self.units = units
+        self.lex = lex
+        comments = page.comments
+        self.children: dict[int, list[int]] = {}
+        for i, c in enumerate(comments):
+            if c.parent is not None:
+                self.children.setdefault(c.parent, []).append(i)
+        self.stems: dict[tuple[int, int], list[str]] = {}
+        df: Counter[str] = Counter()
+        for cu in units:
+            for it in cu.items:
+                words = stems(" ".join(filter(None, (it.block_label, it.text))), lex.stopwords)
+                self.stems[(it.comment, it.index)] = words
+                df.update(set(words))
+        n = max(1, len(self.stems))
+        self.idf = {w: math.log((n + 1) / (d + 0.5)) for w, d in df.items()}
+        self._vecs: dict[tuple[int, int], _Vec] = {}
+
+    # structure --------------------------------------------------------------------------------
+    def is_descendant(self, c: int, of: int) -> bool:
+        p = self.page.comments[c].parent
+        seen = 0
+        while p is not None and seen < 10000:
+            if p == of:
+                return True
+            p = self.page.comments[p].parent
+            seen += 1
+        return False
+
+    def relation(self, q: int, c: int) -> float:
+        """How strongly comment ``c``'s place in the page makes it a reply to comment ``q``."""
+        comments = self.page.comments
+        if c == q or comments[c].author == comments[q].author:
+            return 0.0
+        if comments[c].parent == q:
+            return 1.0
+        if self.is_descendant(c, q):
+            return 0.8
+        if c < q:
+            return 0.0
+        hq, hc = comments[q].heading, comments[c].heading
+        if hq == hc:
+            root = c
+            while comments[root].parent is not None:
+                root = comments[root].parent  # type: ignore[assignment]
+            return 0.6 if root >= q or comments[root].author == comments[q].author else 0.3
+        if hc is not None and self.is_response_section(hq, hc):
+            return 0.5
+        return 0.0
+
+    def is_response_section(self, hq: int | None, hc: int) -> bool:
+        title = self.page.headings[hc].title
+        if self.lex.any("response_heading", fold(title)):
+            return True
+        if hq is None:
+            return False
+        other = self.page.headings[hq].title
+        return fuzz.token_set_ratio(fold(title), fold(other)) >= 80
+
+    # text -------------------------------------------------------------------------------------
+    def vec(self, item: Item) -> _Vec:
+        key = (item.comment, item.index)
+        v = self._vecs.get(key)
+        if v is None:
+            counts = Counter(self.stems[key])
+            weights = {w: (1 + math.log(k)) * self.idf.get(w, 1.0) for w, k in counts.items()}
+            v = _Vec(weights, math.sqrt(sum(x * x for x in weights.values())) or 1.0)
+            self._vecs[key] = v
+        return v
+
+    def similarity(self, a: Item, b: Item) -> float:
+        va, vb = self.vec(a), self.vec(b)
+        if len(va.weights) > len(vb.weights):
+            va, vb = vb, va
+        dot = sum(w * vb.weights.get(k, 0.0) for k, w in va.weights.items())
+        return dot / (va.norm * vb.norm)
+
+    def label_match(self, q: Item, a: Item) -> float:
+        """1.0 when answer item ``a``'s label names question item ``q`` (mirrored bold labels too)."""
+        if not a.label:
+            return 0.0
+        target = fold(q.label) if q.label else fold(q.text[:120])
+        label = fold(a.label)
+        if q.label:
+            return 1.0 if fuzz.token_set_ratio(label, target) >= 75 else 0.0
+        return 1.0 if fuzz.partial_ratio(label, target) >= 80 and len(label) >= 6 else 0.0
+
+    def block_match(self, q: Item, a: Item) -> float:
+        if q.block_label and a.block_label:
+            return 1.0 if fuzz.ratio(fold(q.block_label), fold(a.block_label)) >= 85 else 0.0
+        return 0.0
+
+    def substantive(self, item: Item) -> bool:
+        """Not a bare acknowledgement ("Thanks!") and not only a question back."""
+        folded = fold(item.text)
+        if self.lex.any("acknowledgement", folded):
+            return False
+        return not (is_question_text(item.text) and len(folded) < 80)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerLink:
+    status: QuestionStatus
+    answered_by: tuple[int, ...]
+
+
+def link_answers(ctx: PageContext, questions: list[QuestionHit]) -> list[AnswerLink]:
+    """Decide, for every question, whether and by which comments it was answered."""
+    by_comment: dict[int, list[QuestionHit]] = {}
+    for q in questions:
+        by_comment.setdefault(q.unit.comment, []).append(q)
+    point: dict[tuple[int, int], set[int]] = {}  # (comment, item) -> answering comments
+    for qc, hits in by_comment.items():
+        q_items = sorted({h.unit.item for h in hits})
+        if len(q_items) < 2:
+            continue
+        for c in range(len(ctx.page.comments)):
+            if ctx.relation(qc, c) >= 0.5:
+                for qi in _assign(ctx, qc, q_items, c):
+                    point.setdefault((qc, qi), set()).add(c)
+    out = []
+    for q in questions:
+        answered: list[tuple[float, int]] = []
+        replied = False
+        qc, qi = q.unit.comment, q.unit.item
+        q_item = ctx.units[qc].items[qi]
+        for c in range(len(ctx.page.comments)):
+            r = ctx.relation(qc, c)
+            if r <= 0:
+                continue
+            if c in point.get((qc, qi), ()):
+                answered.append((1.0 + r, c))
+                continue
+            if r < 0.6:
+                continue  # a response section counts only through point-by-point matching
+            score = _reply_score(ctx, q_item, qc, c, r)
+            if score is None:
+                continue
+            replied = replied or r >= 0.8
+            if score >= ANSWER_THRESHOLD:
+                answered.append((score, c))
+        if answered:
+            answered.sort(key=lambda x: (-x[0], x[1]))
+            out.append(AnswerLink(QuestionStatus.ANSWERED, tuple(c for _, c in answered)))
+        elif replied:
+            out.append(AnswerLink(QuestionStatus.UNCLEAR, ()))
+        else:
+            out.append(AnswerLink(QuestionStatus.UNANSWERED, ()))
+    return out
+
+
+def _reply_score(ctx: PageContext, q_item: Item, qc: int, c: int, r: float) -> float | None:
+    """Score of reply ``c`` as an answer to the question item, or None if it is not an answer."""
+    answer_items = [it for it in ctx.units[c].items if ctx.substantive(it)]
+    if not answer_items:
+        return None
+    topics = [it for it in ctx.units[qc].items if len(ctx.stems[(qc, it.index)]) >= 3]
+    best_lex = max(ctx.similarity(q_item, a) for a in answer_items)
+    best_label = max(ctx.label_match(q_item, a) for a in answer_items)
+    if len(topics) > 1:
+        # which paragraph of the asking comment is this reply about?
+        about = {t.index: max(ctx.similarity(t, a) for a in answer_items) for t in topics}
+        mine = about.get(q_item.index, best_lex)
+        if max(about.values()) - mine > TOPIC_MARGIN:
+            return 0.0
+        focus = 1.0 if mine > 0 or r >= 1.0 else 0.5
+    else:
+        focus = 1.0
+    return 0.3 * r * focus + 0.5 * best_lex + 0.3 * best_label + (0.1 if r >= 0.8 else 0.0)
+
+
+def _assign(ctx: PageContext, qc: int, q_items: list[int], c: int) -> list[int]:
+    """Question items of ``qc`` that reply ``c`` answers point by point (one-to-one)."""
+    from scipy.optimize import linear_sum_assignment
+
+    answer_items = [it for it in ctx.units[c].items if ctx.substantive(it)]
+    if len(answer_items) < 2:
+        return []
+    qs = [ctx.units[qc].items[i] for i in q_items]
+    scores = []
+    for qn, qi in enumerate(qs):
+        row = []
+        for an, ai in enumerate(answer_items):
+            order = 1.0 - abs(qn / max(1, len(qs) - 1) - an / max(1, len(answer_items) - 1))
+            row.append(
+                0.45 * ctx.similarity(qi, ai) + 0.35 * ctx.label_match(qi, ai)
+                + 0.1 * ctx.block_match(qi, ai) + 0.1 * order
+            )
+        scores.append(row)
+    rows, cols = linear_sum_assignment([[-x for x in row] for row in scores])
+    return [q_items[r] for r, k in zip(rows, cols) if scores[r][k] >= POINT_THRESHOLD]
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActionLink:
+    status: ActionStatus
+    resolved_by: tuple[int, ...]
+    promised_by: tuple[int, ...]
+    actor: str | None
+
+
+def link_actions(ctx: PageContext, actions: list[ActionHit]) -> list[ActionLink]:
+    """Follow each request and commitment to the end of the page."""
+    comments = ctx.page.comments
+    lex = ctx.lex
+    out = []
+    for a in actions:
+        ac = a.unit.comment
+        owner = comments[ac].author
+        obj = set(stems(a.unit.text, lex.stopwords)) - _GENERIC
+        item = ctx.units[ac].items[a.unit.item]
+        label_obj = set(stems(item.label or "", lex.stopwords)) - _GENERIC
+        resolved: list[int] = []
+        promised: list[int] = []
+        declined = withdrawn = False
+        actor = None if a.kind is ActionKind.REQUEST else owner
+        for c in range(len(comments)):
+            if not (ctx.relation(ac, c) > 0 or (c > ac and comments[c].author == owner)):
+                continue
+            by_owner = comments[c].author == owner
+            for it in ctx.units[c].items:
+                if it.struck:
+                    continue
+                text = fold(it.text)
+                shared = (set(stems(it.text, lex.stopwords)) - _GENERIC) & (obj | label_obj)
+                anchored = _anchored(ctx, ac, a.unit.item, c)
+                templates = it.templates
+                if (len(shared) >= OBJECT_MIN_SHARED or anchored) and (
+                    lex.any("completion", text) or templates & _DONE
+                ):
+                    if a.kind is ActionKind.REQUEST and by_owner and not lex.any("completion", text):
+                        continue
+                    resolved.append(c)
+                    break
+                if not by_owner and (anchored or shared) and (
+                    templates & _NOT_DONE or (anchored and lex.any("decline", text))
+                ):
+                    declined = True
+                    resolved.append(c)
+                    break
+                if by_owner and (anchored or shared) and lex.any("withdraw", text):
+                    withdrawn = True
+                    resolved.append(c)
+                    break
+                if (
+                    a.kind is ActionKind.REQUEST
+                    and not by_owner
+                    and (len(shared) >= OBJECT_MIN_SHARED or anchored)
+                    and lex.any("commitment", text)
+                    and not lex.any("commitment_exclude", text)
+                ):
+                    promised.append(c)
+                    actor = actor or comments[c].author
+                    break
+        if withdrawn:
+            status = ActionStatus.WITHDRAWN
+        elif declined and not _after(resolved, declined_last=True, ctx=ctx, lex=lex):
+            status = ActionStatus.DECLINED
+        elif resolved:
+            status = ActionStatus.RESOLVED
+        elif promised:
+            status = ActionStatus.PROMISED
+        else:
+            status = ActionStatus.OPEN
+        out.append(ActionLink(status, tuple(dict.fromkeys(resolved)), tuple(promised), actor))
+    return out
+
+
+_DONE = frozenset({"done", "fixed", "resolved", "tick", "y", "yes check", "completed", "already done",
+                   "erledigt", "hecho", "fait", "fatto", "gedaan", "zrobione", "załatwione"})
+_NOT_DONE = frozenset({"not done", "notdone", "x", "cross", "declined", "nd", "won't fix",
+                       "nicht erledigt", "no hecho", "pas fait", "non fatto"})
+
+
+def _after(resolved: list[int], *, declined_last: bool, ctx: PageContext, lex: Lexicon) -> bool:
+    return False
+
+
+def _anchored(ctx: PageContext, ac: int, item: int, c: int) -> bool:
+    """Whether reply ``c`` was written right under the action's item (a reply inserted in a list)."""
+    comments = ctx.page.comments
+    if comments[c].parent != ac:
+        return False
+    items = ctx.units[ac].items
+    target = items[item].span[1]
+    start = comments[c].spans[0][0]
+    # the item ending last before the reply starts is the one it answers
+    before = [it for it in items if it.span[1] <= start]
+    return bool(before) and before[-1].span[1] == target
