@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import io
+import json
 import sys
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from typing import Any, Callable
 
 import click
 
 from . import __version__
 from .errors import TalkparseError
-from .export import to_csv, to_json, to_jsonl
+from .analyse import analyse
+from .export import analysis_record, to_csv, to_json, to_jsonl
 from .files import atomic_write, read_source
 from .model import Page
 from .parse import parse
+from .report import summarise
 
+EXIT_FINDINGS = 1
 EXIT_INPUT = 3
 
 
@@ -64,7 +70,8 @@ def cli() -> None:
     """Read MediaWiki talk pages: who said what, when, in reply to whom.
 
     Every command reads wikitext from a FILE or from stdin (-), prints data on stdout and
-    messages on stderr. Exit status: 0 ok, 2 usage error, 3 unreadable input.
+    messages on stderr. Exit status: 0 ok, 1 findings (with --fail-on), 2 usage error,
+    3 unreadable input.
     """
 
 
@@ -94,11 +101,91 @@ def threads(
 
         talkparse threads page.wikitext --lang pl --format json -o threads.json
     """
-    src = _run(lambda: read_source(source))
-    page = _run(lambda: parse(src.text, lang=lang, timezone=timezone,
-                              title=title or _title_from(source), mode=mode))  # type: ignore[arg-type]
+    page, name = _load_page(source, lang, timezone, title, mode)
     fmt = fmt or ("tree" if sys.stdout.isatty() and not output else "json")
-    _emit(page, fmt, details, output, src.name)
+    _emit(page, fmt, details, output, name)
+
+
+def _load_page(
+    source: str, lang: str, timezone: str | None, title: str | None, mode: str
+) -> tuple[Page, str]:
+    """Read SOURCE and parse it; errors become one-line CLI errors."""
+    src = _run(lambda: read_source(source))
+    page = _run(
+        lambda: parse(src.text, lang=lang, timezone=timezone, title=title or _title_from(source),
+                      mode=mode)  # type: ignore[arg-type]
+    )
+    return page, src.name
+
+
+@cli.command()
+@click.argument("source", metavar="SOURCE")
+@parse_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["report", "json"]),
+    help="Output format. Default: report on a terminal, json otherwise.",
+)
+@click.option(
+    "--fail-on", type=click.Choice(["unanswered", "open"]), multiple=True,
+    help="Exit with status 1 when there are unanswered (or unclear) questions, or outstanding "
+    "(open or promised) actions. Repeatable.",
+)
+@click.option("--details", is_flag=True, help="JSON: add signatures, spans and warnings.")
+@click.option("--now", type=click.DateTime(), help="Reference time for \"how long ago\" (default: now, UTC).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomically).")
+def audit(
+    source: str, lang: str, timezone: str | None, title: str | None, mode: str, fmt: str | None,
+    fail_on: tuple[str, ...], details: bool, now: datetime | None, output: str | None,
+) -> None:
+    """Report unanswered questions and outstanding actions of a talk page.
+
+    Lists who asked what and when, still without an answer; who owes what to whom (requests and
+    promises), since when, and whether it was promised but not confirmed; then the answered and
+    settled items in brief and a summary line.
+
+    Example:
+
+        talkparse audit fixtures/iberoconf-2019-report.wikitext
+
+        talkparse audit page.wikitext --format json --fail-on unanswered --fail-on open
+    """
+    page, name = _load_page(source, lang, timezone, title, mode)
+    result = analyse(page)
+    fmt = fmt or ("report" if sys.stdout.isatty() and not output else "json")
+    if fmt == "report":
+        from rich.console import Console
+
+        from .report import audit_report
+
+        when = now.replace(tzinfo=dt_timezone.utc) if now else None
+        _write_rich(audit_report(result, now=when), output)
+    else:
+        _write_text(json.dumps(analysis_record(result, details=details), ensure_ascii=False, indent=1) + "\n",
+                    output)
+    summary = summarise(result)
+    click.echo(summary.line(), err=True)
+    if ("unanswered" in fail_on and summary.unanswered + summary.unclear) or (
+        "open" in fail_on and summary.outstanding
+    ):
+        sys.exit(EXIT_FINDINGS)
+
+
+def _write_rich(obj: Any, output: str | None) -> None:
+    from rich.console import Console
+
+    if output:
+        console = Console(record=True, width=120, file=io.StringIO())
+        console.print(obj)
+        _run(lambda: atomic_write(output, console.export_text()))
+    else:
+        Console().print(obj)
+
+
+def _write_text(text: str, output: str | None) -> None:
+    if output:
+        _run(lambda: atomic_write(output, text))
+    else:
+        sys.stdout.write(text)
 
 
 def _title_from(source: str) -> str | None:
@@ -115,13 +202,7 @@ def _emit(page: Page, fmt: str, details: bool, output: str | None, source: str) 
 
     print_warnings(Console(stderr=True), page, source)
     if fmt in ("tree", "table"):
-        obj = page_tree(page) if fmt == "tree" else comment_table(page)
-        if output:
-            console = Console(record=True, width=120, file=io.StringIO())
-            console.print(obj)
-            _run(lambda: atomic_write(output, console.export_text()))
-        else:
-            Console().print(obj)
+        _write_rich(page_tree(page) if fmt == "tree" else comment_table(page), output)
         return
     text = {
         "json": lambda: to_json(page, details=details),
@@ -129,10 +210,7 @@ def _emit(page: Page, fmt: str, details: bool, output: str | None, source: str) 
         "csv": lambda: to_csv(page),
         "tsv": lambda: to_csv(page, delimiter="\t"),
     }[fmt]()
-    if output:
-        _run(lambda: atomic_write(output, text))
-    else:
-        sys.stdout.write(text)
+    _write_text(text, output)
 
 
 def main() -> None:

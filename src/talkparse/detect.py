@@ -119,7 +119,7 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
                     "self_answer", fold(follower.text)
                 ) and len(body.split()) <= 12:
                     continue  # asked and answered by the asker ("Why? Because…")
-                questions.append(QuestionHit(u, indirect=kind != "direct"))
+                questions.append(QuestionHit(_unlabelled(u, item.label), indirect=kind != "direct"))
                 continue
             if lex.any("request", body) and not lex.any("request_exclude", body):
                 actions.append(ActionHit(u, ActionKind.REQUEST))
@@ -129,6 +129,16 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
             if sentences:
                 actions.append(ActionHit(sentences[0], ActionKind.COMMITMENT))
     return questions, actions
+
+
+def _unlabelled(u: Unit, label: str | None) -> Unit:
+    """The unit without a leading "Label -" (the question is what follows it)."""
+    if label and u.text.startswith(label):
+        rest = u.text[len(label) :].lstrip(" :-–—")
+        if rest:
+            cut = len(u.text) - len(rest)
+            return Unit(u.comment, u.item, rest, (u.span[0] + cut, u.span[1]), u.quoted, u.struck)
+    return u
 
 
 def _without_label(folded: str, label: str | None) -> str:

@@ -8,7 +8,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from .model import Comment, Diagnostic, Page
+from .model import Analysis, Comment, Diagnostic, Page
 
 COMMENT_COLUMNS = (
     "id", "author", "timestamp", "level", "parent", "heading", "section", "text",
@@ -154,3 +154,36 @@ def page_from_record(rec: dict[str, Any], *, length: int = 0) -> Page:
         warnings=tuple(diag(w) for w in rec["warnings"]),
         length=rec.get("length", length),
     )
+
+
+def analysis_record(analysis: Analysis, *, details: bool = False) -> dict[str, Any]:
+    """An analysis as a dict in the gold schema: the page's threads plus questions and actions."""
+    rec = page_record(analysis.page, details=details)
+    warnings = rec.pop("warnings")
+    rec["questions"] = [
+        {
+            "comment": q.comment,
+            "text": q.text,
+            "answered": q.answered,
+            "answered_by": list(q.answered_by),
+            "status": q.status.value,
+            "indirect": q.indirect,
+            **({"span": list(q.span)} if details else {}),
+        }
+        for q in analysis.questions
+    ]
+    rec["actions"] = [
+        {
+            "comment": a.comment,
+            "text": a.text,
+            "kind": a.kind.value,
+            "status": a.status.value,
+            "resolved_by": list(a.resolved_by),
+            "promised_by": list(a.promised_by),
+            "actor": a.actor,
+            **({"span": list(a.span)} if details else {}),
+        }
+        for a in analysis.actions
+    ]
+    rec["warnings"] = warnings
+    return rec

@@ -23,8 +23,10 @@ from .units import CommentUnits, Item, fold
 # Weights and thresholds, set on the development pages (see benchmarks/audit_accuracy.py).
 ANSWER_THRESHOLD = 0.34  # score of the best answer item for "answered"
 POINT_THRESHOLD = 0.30  # score of an assigned item in a point-by-point reply
+POINT_MIN = 0.12  # ... when the pair is also the best match of the question or of the answer
+ANSWER_KEEP = 0.75  # other answering comments listed when they score this share of the best
 TOPIC_MARGIN = 0.08  # how much better another paragraph may match before a reply is "about it"
-OBJECT_MIN_SHARED = 1  # object words a completion must share with the action
+OBJECT_WEIGHT = 2.0  # summed IDF of the object words a completion must share with the action
 
 _WORD = re.compile(r"[^\W\d_]{3,}|\d{3,}", re.U)
 _GENERIC = frozenset(
@@ -149,6 +151,13 @@ class PageContext:
             return 1.0 if fuzz.ratio(fold(q.block_label), fold(a.block_label)) >= 85 else 0.0
         return 0.0
 
+    def shared_weight(self, obj: set[str], other: Item | str) -> float:
+        """IDF weight of the object words that ``other`` (an item or a text) mentions."""
+        words = self.stems[(other.comment, other.index)] if isinstance(other, Item) else stems(
+            other, self.lex.stopwords
+        )
+        return sum(self.idf.get(w, 1.0) for w in obj.intersection(words))
+
     def substantive(self, item: Item) -> bool:
         """Not a bare acknowledgement ("Thanks!") and not only a question back."""
         folded = fold(item.text)
@@ -168,15 +177,15 @@ def link_answers(ctx: PageContext, questions: list[QuestionHit]) -> list[AnswerL
     by_comment: dict[int, list[QuestionHit]] = {}
     for q in questions:
         by_comment.setdefault(q.unit.comment, []).append(q)
-    point: dict[tuple[int, int], set[int]] = {}  # (comment, item) -> answering comments
+    point: dict[tuple[int, int], dict[int, float]] = {}  # (comment, item) -> {answer: score}
     for qc, hits in by_comment.items():
         q_items = sorted({h.unit.item for h in hits})
         if len(q_items) < 2:
             continue
         for c in range(len(ctx.page.comments)):
             if ctx.relation(qc, c) >= 0.5:
-                for qi in _assign(ctx, qc, q_items, c):
-                    point.setdefault((qc, qi), set()).add(c)
+                for qi, score in _assign(ctx, qc, q_items, c):
+                    point.setdefault((qc, qi), {})[c] = score
     out = []
     for q in questions:
         answered: list[tuple[float, int]] = []
@@ -187,20 +196,23 @@ def link_answers(ctx: PageContext, questions: list[QuestionHit]) -> list[AnswerL
             r = ctx.relation(qc, c)
             if r <= 0:
                 continue
-            if c in point.get((qc, qi), ()):
-                answered.append((1.0 + r, c))
+            pp = point.get((qc, qi), {})
+            if c in pp:
+                answered.append((pp[c] + r, c))
                 continue
             if r < 0.6:
                 continue  # a response section counts only through point-by-point matching
             score = _reply_score(ctx, q_item, qc, c, r)
             if score is None:
                 continue
-            replied = replied or r >= 0.8
+            replied = replied or (r >= 0.8 and score > 0)  # a reply about this part
             if score >= ANSWER_THRESHOLD:
                 answered.append((score, c))
         if answered:
             answered.sort(key=lambda x: (-x[0], x[1]))
-            out.append(AnswerLink(QuestionStatus.ANSWERED, tuple(c for _, c in answered)))
+            best = answered[0][0]
+            keep = tuple(c for score, c in answered if score >= ANSWER_KEEP * best)
+            out.append(AnswerLink(QuestionStatus.ANSWERED, keep))
         elif replied:
             out.append(AnswerLink(QuestionStatus.UNCLEAR, ()))
         else:
@@ -228,7 +240,7 @@ def _reply_score(ctx: PageContext, q_item: Item, qc: int, c: int, r: float) -> f
     return 0.3 * r * focus + 0.5 * best_lex + 0.3 * best_label + (0.1 if r >= 0.8 else 0.0)
 
 
-def _assign(ctx: PageContext, qc: int, q_items: list[int], c: int) -> list[int]:
+def _assign(ctx: PageContext, qc: int, q_items: list[int], c: int) -> list[tuple[int, float]]:
     """Question items of ``qc`` that reply ``c`` answers point by point (one-to-one)."""
     from scipy.optimize import linear_sum_assignment
 
@@ -247,7 +259,14 @@ def _assign(ctx: PageContext, qc: int, q_items: list[int], c: int) -> list[int]:
             )
         scores.append(row)
     rows, cols = linear_sum_assignment([[-x for x in row] for row in scores])
-    return [q_items[r] for r, k in zip(rows, cols) if scores[r][k] >= POINT_THRESHOLD]
+    out = []
+    for r, k in zip(rows, cols):
+        score = scores[r][k]
+        row_best = max(range(len(answer_items)), key=lambda j: scores[r][j])
+        col_best = max(range(len(qs)), key=lambda i: scores[i][k])
+        if score >= POINT_THRESHOLD or (score >= POINT_MIN and (row_best == k or col_best == r)):
+            out.append((q_items[r], score))
+    return out
 
 
 # --- actions ------------------------------------------------------------------------------------
@@ -261,81 +280,79 @@ class ActionLink:
     actor: str | None
 
 
-def link_actions(ctx: PageContext, actions: list[ActionHit]) -> list[ActionLink]:
-    """Follow each request and commitment to the end of the page."""
-    comments = ctx.page.comments
-    lex = ctx.lex
-    out = []
-    for a in actions:
-        ac = a.unit.comment
-        owner = comments[ac].author
-        obj = set(stems(a.unit.text, lex.stopwords)) - _GENERIC
-        item = ctx.units[ac].items[a.unit.item]
-        label_obj = set(stems(item.label or "", lex.stopwords)) - _GENERIC
-        resolved: list[int] = []
-        promised: list[int] = []
-        declined = withdrawn = False
-        actor = None if a.kind is ActionKind.REQUEST else owner
-        for c in range(len(comments)):
-            if not (ctx.relation(ac, c) > 0 or (c > ac and comments[c].author == owner)):
-                continue
-            by_owner = comments[c].author == owner
-            for it in ctx.units[c].items:
-                if it.struck:
-                    continue
-                text = fold(it.text)
-                shared = (set(stems(it.text, lex.stopwords)) - _GENERIC) & (obj | label_obj)
-                anchored = _anchored(ctx, ac, a.unit.item, c)
-                templates = it.templates
-                if (len(shared) >= OBJECT_MIN_SHARED or anchored) and (
-                    lex.any("completion", text) or templates & _DONE
-                ):
-                    if a.kind is ActionKind.REQUEST and by_owner and not lex.any("completion", text):
-                        continue
-                    resolved.append(c)
-                    break
-                if not by_owner and (anchored or shared) and (
-                    templates & _NOT_DONE or (anchored and lex.any("decline", text))
-                ):
-                    declined = True
-                    resolved.append(c)
-                    break
-                if by_owner and (anchored or shared) and lex.any("withdraw", text):
-                    withdrawn = True
-                    resolved.append(c)
-                    break
-                if (
-                    a.kind is ActionKind.REQUEST
-                    and not by_owner
-                    and (len(shared) >= OBJECT_MIN_SHARED or anchored)
-                    and lex.any("commitment", text)
-                    and not lex.any("commitment_exclude", text)
-                ):
-                    promised.append(c)
-                    actor = actor or comments[c].author
-                    break
-        if withdrawn:
-            status = ActionStatus.WITHDRAWN
-        elif declined and not _after(resolved, declined_last=True, ctx=ctx, lex=lex):
-            status = ActionStatus.DECLINED
-        elif resolved:
-            status = ActionStatus.RESOLVED
-        elif promised:
-            status = ActionStatus.PROMISED
-        else:
-            status = ActionStatus.OPEN
-        out.append(ActionLink(status, tuple(dict.fromkeys(resolved)), tuple(promised), actor))
-    return out
-
-
 _DONE = frozenset({"done", "fixed", "resolved", "tick", "y", "yes check", "completed", "already done",
-                   "erledigt", "hecho", "fait", "fatto", "gedaan", "zrobione", "załatwione"})
+                   "erledigt", "hecho", "fait", "fatto", "gedaan", "zrobione", "załatwione", "бвыполнено",
+                   "готово", "зроблено", "בוצע", "טופל"})
 _NOT_DONE = frozenset({"not done", "notdone", "x", "cross", "declined", "nd", "won't fix",
                        "nicht erledigt", "no hecho", "pas fait", "non fatto"})
 
 
-def _after(resolved: list[int], *, declined_last: bool, ctx: PageContext, lex: Lexicon) -> bool:
-    return False
+def link_actions(ctx: PageContext, actions: list[ActionHit]) -> list[ActionLink]:
+    """Follow each request and commitment to the end of the page."""
+    return [_follow(ctx, a) for a in actions]
+
+
+def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
+    comments = ctx.page.comments
+    lex = ctx.lex
+    ac = a.unit.comment
+    owner = comments[ac].author
+    item = ctx.units[ac].items[a.unit.item]
+    obj = (set(stems(a.unit.text, lex.stopwords)) | set(stems(item.label or "", lex.stopwords))) - _GENERIC
+    resolved: list[int] = []
+    promised: list[int] = []
+    status: ActionStatus | None = None
+    actor = None if a.kind is ActionKind.REQUEST else owner
+    for c in range(ac + 1 if a.kind is ActionKind.COMMITMENT else 0, len(comments)):
+        later_by_owner = c > ac and comments[c].author == owner
+        if not (ctx.relation(ac, c) > 0 or later_by_owner):
+            continue
+        anchored = _anchored(ctx, ac, a.unit.item, c)
+        for it in ctx.units[c].items:
+            if it.struck:
+                continue
+            about = anchored or ctx.shared_weight(obj, it) >= OBJECT_WEIGHT
+            if not about:
+                continue
+            texts = [fold(u.text) for u in ctx.units[c].units if u.item == it.index] or [fold(it.text)]
+            done = bool(it.templates & _DONE) or any(
+                lex.any("completion", t) and (anchored or ctx.shared_weight(obj, t) >= OBJECT_WEIGHT
+                                              or len(texts) == 1)
+                for t in texts
+            )
+            if done and not (a.kind is ActionKind.REQUEST and later_by_owner and not _receipt(lex, texts)):
+                resolved.append(c)
+                status = ActionStatus.RESOLVED
+                break
+            if later_by_owner and any(lex.any("withdraw", t) for t in texts):
+                resolved.append(c)
+                status = ActionStatus.WITHDRAWN
+                break
+            if not later_by_owner and (
+                it.templates & _NOT_DONE or (anchored and any(lex.any("decline", t) for t in texts))
+            ):
+                resolved.append(c)
+                status = ActionStatus.DECLINED
+                break
+            if (
+                a.kind is ActionKind.REQUEST
+                and not later_by_owner
+                and comments[c].author != owner
+                and any(lex.any("commitment", t) and not lex.any("commitment_exclude", t) for t in texts)
+            ):
+                promised.append(c)
+                actor = actor or comments[c].author
+                break
+    if status is None:
+        status = ActionStatus.PROMISED if promised else ActionStatus.OPEN
+    if status is not ActionStatus.RESOLVED:
+        resolved = resolved[-1:]  # the last word settles it
+    return ActionLink(status, tuple(dict.fromkeys(resolved)), tuple(promised), actor)
+
+
+def _receipt(lex: Lexicon, texts: list[str]) -> bool:
+    """The requester confirms the thing arrived ("received", "reviewed and approved")."""
+    return any(re.search(r"\b(received|approved|got it|recibid|erhalten)", t) for t in texts)
 
 
 def _anchored(ctx: PageContext, ac: int, item: int, c: int) -> bool:
