@@ -159,7 +159,8 @@ _DOING_VERBS = re.compile(
 def _question_kind(text: str, body: str, lex: Lexicon) -> str | None:
     """"direct" (a question mark), "indirect", or None."""
     if is_question_text(text):
-        if len(re.findall(r"\w+", body)) < 2 or lex.any("rhetorical", body.rstrip(" \t)\"'»”’")):
+        too_short = len(re.findall(r"\w+", body)) < 2 and sum(ch.isalpha() for ch in body) < 6
+        if too_short or lex.any("rhetorical", body.rstrip(" \t)\"'»”’")):
             return None
         if _DOING_VERBS.search(body) and not lex.any("indirect_question", body):
             return None  # "Could you fix the refs?" asks for an action, not an answer

@@ -27,6 +27,7 @@ POINT_MIN = 0.12  # ... when the pair is also the best match of the question or 
 ANSWER_KEEP = 0.75  # other answering comments listed when they score this share of the best
 TOPIC_MARGIN = 0.08  # how much better another paragraph may match before a reply is "about it"
 OBJECT_WEIGHT = 2.0  # summed IDF of the object words a completion must share with the action
+OBJECT_SHARE = 0.3  # ... or this share of the object's weight (short pages have low IDF)
 
 _WORD = re.compile(r"[^\W\d_]{3,}|\d{3,}", re.U)
 _GENERIC = frozenset(
@@ -44,6 +45,10 @@ def stems(text: str, stop: frozenset[str]) -> list[str]:
             continue
         if len(w) > 4 and w.endswith("s"):
             w = w[:-1]
+        for suffix in ("ing", "ed", "e"):
+            if len(w) > len(suffix) + 3 and w.endswith(suffix):
+                w = w[: -len(suffix)]
+                break
         out.append(w[:6])
     return out
 
@@ -76,6 +81,7 @@ class PageContext:
         n = max(1, len(self.stems))
         self.idf = {w: math.log((n + 1) / (d + 0.5)) for w, d in df.items()}
         self._vecs: dict[tuple[int, int], _Vec] = {}
+        self.actions_in: dict[int, list[ActionHit]] = {}  # comment -> its action items
 
     # structure --------------------------------------------------------------------------------
     def is_descendant(self, c: int, of: int) -> bool:
@@ -157,6 +163,22 @@ class PageContext:
             other, self.lex.stopwords
         )
         return sum(self.idf.get(w, 1.0) for w in obj.intersection(words))
+
+    def mentions(self, obj: set[str], item: Item) -> bool:
+        """Whether the item talks about the object: enough of its words, by IDF weight."""
+        if not obj:
+            return False
+        shared = self.shared_weight(obj, item)
+        total = sum(self.idf.get(w, 1.0) for w in obj)
+        return shared >= OBJECT_WEIGHT or (total > 0 and shared / total >= OBJECT_SHARE)
+
+    def mentions_text(self, obj: set[str], text: str) -> bool:
+        """Like :meth:`mentions`, for one sentence."""
+        if not obj:
+            return False
+        shared = self.shared_weight(obj, text)
+        total = sum(self.idf.get(w, 1.0) for w in obj)
+        return shared >= OBJECT_WEIGHT or (total > 0 and shared / total >= OBJECT_SHARE)
 
     def substantive(self, item: Item) -> bool:
         """Not a bare acknowledgement ("Thanks!") and not only a question back."""
@@ -289,6 +311,8 @@ _NOT_DONE = frozenset({"not done", "notdone", "x", "cross", "declined", "nd", "w
 
 def link_actions(ctx: PageContext, actions: list[ActionHit]) -> list[ActionLink]:
     """Follow each request and commitment to the end of the page."""
+    for a in actions:
+        ctx.actions_in.setdefault(a.unit.comment, []).append(a)
     return [_follow(ctx, a) for a in actions]
 
 
@@ -298,26 +322,35 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
     ac = a.unit.comment
     owner = comments[ac].author
     item = ctx.units[ac].items[a.unit.item]
-    obj = (set(stems(a.unit.text, lex.stopwords)) | set(stems(item.label or "", lex.stopwords))) - _GENERIC
+    # the object: the action's words, its item label, and the sentence before it ("X is broken.
+    # I will fix it.")
+    obj = set(stems(" ".join((a.unit.text, item.label or "")), lex.stopwords)) - _GENERIC
+    if len(obj) < 3:  # "I will fix them": the object is in the sentence before
+        siblings = [u for u in ctx.units[ac].units if u.item == a.unit.item]
+        k = next((i for i, u in enumerate(siblings) if u.span == a.unit.span), 0)
+        if k > 0:
+            obj |= set(stems(siblings[k - 1].text, lex.stopwords)) - _GENERIC
     resolved: list[int] = []
     promised: list[int] = []
     status: ActionStatus | None = None
+    sole = sum(1 for x in ctx.actions_in.get(ac, ()) if x.kind is a.kind) <= 1
     actor = None if a.kind is ActionKind.REQUEST else owner
     for c in range(ac + 1 if a.kind is ActionKind.COMMITMENT else 0, len(comments)):
         later_by_owner = c > ac and comments[c].author == owner
         if not (ctx.relation(ac, c) > 0 or later_by_owner):
             continue
-        anchored = _anchored(ctx, ac, a.unit.item, c)
+        anchored = _anchored(ctx, ac, a.unit.item, c) or (
+            sole and comments[c].parent == ac and len(ctx.units[c].items) <= 2
+        )
         for it in ctx.units[c].items:
             if it.struck:
                 continue
-            about = anchored or ctx.shared_weight(obj, it) >= OBJECT_WEIGHT
-            if not about:
-                continue
             texts = [fold(u.text) for u in ctx.units[c].units if u.item == it.index] or [fold(it.text)]
+            about = ctx.mentions(obj, it)
+            if not (about or (anchored and _bare(ctx, it, obj))):
+                continue
             done = bool(it.templates & _DONE) or any(
-                lex.any("completion", t) and (anchored or ctx.shared_weight(obj, t) >= OBJECT_WEIGHT
-                                              or len(texts) == 1)
+                lex.any("completion", t) and (ctx.mentions_text(obj, t) or (anchored and _bare(ctx, it, obj)))
                 for t in texts
             )
             if done and not (a.kind is ActionKind.REQUEST and later_by_owner and not _receipt(lex, texts)):
@@ -350,19 +383,33 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
     return ActionLink(status, tuple(dict.fromkeys(resolved)), tuple(promised), actor)
 
 
+def _bare(ctx: PageContext, it: Item, obj: set[str]) -> bool:
+    """A reply that names nothing else: "Done.", "{{done}}", "Fixed, thanks." (or mentions the object)."""
+    own = set(ctx.stems[(it.comment, it.index)]) - obj - _COMPLETION_WORDS
+    return len(own) <= 2
+
+
+_COMPLETION_WORDS = frozenset(
+    "done fixed sent added remove remov correc replac update upload submit return transf refund "
+    "provid publis comple posted resolv addres expand cited source sourced thank erledi behobe "
+    "hecho listo fait corrig already".split()
+)
+
+
 def _receipt(lex: Lexicon, texts: list[str]) -> bool:
     """The requester confirms the thing arrived ("received", "reviewed and approved")."""
     return any(re.search(r"\b(received|approved|got it|recibid|erhalten)", t) for t in texts)
 
 
 def _anchored(ctx: PageContext, ac: int, item: int, c: int) -> bool:
-    """Whether reply ``c`` was written right under the action's item (a reply inserted in a list)."""
+    """Whether reply ``c`` sits right under the action's item, inside the asking comment."""
     comments = ctx.page.comments
     if comments[c].parent != ac:
         return False
-    items = ctx.units[ac].items
-    target = items[item].span[1]
+    owner_start, owner_end = comments[ac].span
     start = comments[c].spans[0][0]
-    # the item ending last before the reply starts is the one it answers
+    if not owner_start < start < owner_end:
+        return False  # written after the whole comment: no particular item
+    items = ctx.units[ac].items
     before = [it for it in items if it.span[1] <= start]
-    return bool(before) and before[-1].span[1] == target
+    return bool(before) and before[-1].index == item

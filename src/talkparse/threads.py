@@ -147,6 +147,9 @@ def _reattach_interrupted(comments: list[RawComment], blocks: Blocks) -> None:
             if min(y.start_level, y.end_level) <= x.start_level:
                 if y.when < x.when:
                     owner = j
+                    break
+                if y.start_level < y.end_level:
+                    continue  # another reply inserted under the next item: keep looking
                 break
         if owner is None:
             continue

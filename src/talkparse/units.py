@@ -139,7 +139,8 @@ class UnitBuilder:
                     continue
                 text, offsets = self._readable(ls, le)
                 stripped = text.strip()
-                if not _has_letters(stripped):
+                templates = self._templates_in(ls, le)
+                if not _has_letters(stripped) and not templates:
                     continue
                 lead = len(text) - len(text.lstrip())
                 label = None
@@ -153,7 +154,7 @@ class UnitBuilder:
                     span=(ls, le),
                     label=label,
                     block_label=block_label,
-                    templates=self._templates_in(ls, le),
+                    templates=templates,
                     indent=len(raw) - len(raw.lstrip(":*#")),
                     struck=self.struck.covered(ls, le) >= 0.8 * (le - ls),
                 )
@@ -228,13 +229,16 @@ class UnitBuilder:
             if start == -1:
                 continue
             pos = start + len(sentence)
-            pieces = [(start, pos)]
-            if "¿" in sentence:
+            pieces = [(start, pos, text[start:pos])]
+            if "¿" in sentence and _SPANISH_Q.search(sentence):
+                # each ¿…? is a question of its own; the words around them are one more unit
                 spans = [(start + m.start(), start + m.end()) for m in _SPANISH_Q.finditer(sentence)]
-                rest = _SPANISH_Q.sub("", sentence)
-                pieces = spans + ([(start, pos)] if _has_letters(rest) and "?" not in rest else [])
-            for s, e in pieces:
-                unit_text = text[s:e].strip()
+                pieces = [(s, e, text[s:e]) for s, e in spans]
+                rest = " ".join(_SPANISH_Q.sub(" ", sentence).split())
+                if len(rest.split()) >= 4 and "?" not in rest:
+                    pieces.append((start, pos, rest))
+            for s, e, unit_text in sorted(pieces):
+                unit_text = unit_text.strip()
                 if not _has_letters(unit_text):
                     continue
                 src = (offsets[s], offsets[min(e, len(offsets)) - 1] + 1)
