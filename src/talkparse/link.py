@@ -26,6 +26,7 @@ POINT_THRESHOLD = 0.30  # score of an assigned item in a point-by-point reply
 POINT_MIN = 0.12  # ... when the pair is also the best match of the question or of the answer
 ANSWER_KEEP = 0.75  # other answering comments listed when they score this share of the best
 TOPIC_MARGIN = 0.08  # how much better another paragraph may match before a reply is "about it"
+TOPIC_MIN = 0.10  # ... unless the reply matches the question's paragraph at least this well
 OBJECT_WEIGHT = 2.0  # summed IDF of the object words a completion must share with the action
 OBJECT_SHARE = 0.3  # ... or this share of the object's weight (short pages have low IDF)
 
@@ -164,19 +165,11 @@ class PageContext:
         )
         return sum(self.idf.get(w, 1.0) for w in obj.intersection(words))
 
-    def mentions(self, obj: set[str], item: Item) -> bool:
-        """Whether the item talks about the object: enough of its words, by IDF weight."""
+    def mentions(self, obj: set[str], other: Item | str) -> bool:
+        """Whether an item (or a sentence) talks about the object: enough of its words, by IDF."""
         if not obj:
             return False
-        shared = self.shared_weight(obj, item)
-        total = sum(self.idf.get(w, 1.0) for w in obj)
-        return shared >= OBJECT_WEIGHT or (total > 0 and shared / total >= OBJECT_SHARE)
-
-    def mentions_text(self, obj: set[str], text: str) -> bool:
-        """Like :meth:`mentions`, for one sentence."""
-        if not obj:
-            return False
-        shared = self.shared_weight(obj, text)
+        shared = self.shared_weight(obj, other)
         total = sum(self.idf.get(w, 1.0) for w in obj)
         return shared >= OBJECT_WEIGHT or (total > 0 and shared / total >= OBJECT_SHARE)
 
@@ -254,8 +247,8 @@ def _reply_score(ctx: PageContext, q_item: Item, qc: int, c: int, r: float) -> f
         # which paragraph of the asking comment is this reply about?
         about = {t.index: max(ctx.similarity(t, a) for a in answer_items) for t in topics}
         mine = about.get(q_item.index, best_lex)
-        if max(about.values()) - mine > TOPIC_MARGIN:
-            return 0.0
+        if max(about.values()) - mine > TOPIC_MARGIN and mine < TOPIC_MIN:
+            return 0.0  # the reply is about another paragraph of the comment
         focus = 1.0 if mine > 0 or r >= 1.0 else 0.5
     else:
         focus = 1.0
@@ -313,7 +306,21 @@ def link_actions(ctx: PageContext, actions: list[ActionHit]) -> list[ActionLink]
     """Follow each request and commitment to the end of the page."""
     for a in actions:
         ctx.actions_in.setdefault(a.unit.comment, []).append(a)
-    return [_follow(ctx, a) for a in actions]
+    return _chain(ctx, actions, [_follow(ctx, a) for a in actions])
+
+
+def _object(ctx: PageContext, a: ActionHit) -> set[str]:
+    """What the action is about: its words and its item's label; for "I will fix them", also
+    the sentence before it ("The refs are broken.")."""
+    stop = ctx.lex.stopwords
+    item = ctx.units[a.unit.comment].items[a.unit.item]
+    obj = set(stems(" ".join((a.unit.text, item.label or "")), stop)) - _GENERIC
+    if len(obj) < 3:
+        siblings = [u for u in ctx.units[a.unit.comment].units if u.item == a.unit.item]
+        k = next((i for i, u in enumerate(siblings) if u.span == a.unit.span), 0)
+        if k > 0:
+            obj |= set(stems(siblings[k - 1].text, stop)) - _GENERIC
+    return obj
 
 
 def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
@@ -321,42 +328,42 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
     lex = ctx.lex
     ac = a.unit.comment
     owner = comments[ac].author
-    item = ctx.units[ac].items[a.unit.item]
-    # the object: the action's words, its item label, and the sentence before it ("X is broken.
-    # I will fix it.")
-    obj = set(stems(" ".join((a.unit.text, item.label or "")), lex.stopwords)) - _GENERIC
-    if len(obj) < 3:  # "I will fix them": the object is in the sentence before
-        siblings = [u for u in ctx.units[ac].units if u.item == a.unit.item]
-        k = next((i for i, u in enumerate(siblings) if u.span == a.unit.span), 0)
-        if k > 0:
-            obj |= set(stems(siblings[k - 1].text, lex.stopwords)) - _GENERIC
+    obj = _object(ctx, a)
+    commitment = a.kind is ActionKind.COMMITMENT
     resolved: list[int] = []
     promised: list[int] = []
     status: ActionStatus | None = None
     sole = sum(1 for x in ctx.actions_in.get(ac, ()) if x.kind is a.kind) <= 1
-    actor = None if a.kind is ActionKind.REQUEST else owner
-    for c in range(ac + 1 if a.kind is ActionKind.COMMITMENT else 0, len(comments)):
+    actor = owner if commitment else None
+    for c in range(ac + 1 if commitment else 0, len(comments)):
         later_by_owner = c > ac and comments[c].author == owner
         if not (ctx.relation(ac, c) > 0 or later_by_owner):
             continue
         anchored = _anchored(ctx, ac, a.unit.item, c) or (
             sole and comments[c].parent == ac and len(ctx.units[c].items) <= 2
         )
+        # the promiser reporting back in the same thread or section
+        follow_up = sole and (
+            ctx.is_descendant(c, ac) or (later_by_owner and comments[c].heading == comments[ac].heading)
+        )
         for it in ctx.units[c].items:
             if it.struck:
                 continue
             texts = [fold(u.text) for u in ctx.units[c].units if u.item == it.index] or [fold(it.text)]
+            bare = _bare(ctx, it, obj)
             about = ctx.mentions(obj, it)
-            if not (about or (anchored and _bare(ctx, it, obj))):
-                continue
-            done = bool(it.templates & _DONE) or any(
-                lex.any("completion", t) and (ctx.mentions_text(obj, t) or (anchored and _bare(ctx, it, obj)))
-                for t in texts
+            completions = [t for t in texts if lex.any("completion", t) and not lex.any("request", t)]
+            done = (
+                bool(it.templates & _DONE) and (about or anchored or follow_up)
+            ) or any(ctx.mentions(obj, t) or (anchored and bare) for t in completions) or (
+                commitment and later_by_owner and follow_up and bool(completions) and not resolved
             )
-            if done and not (a.kind is ActionKind.REQUEST and later_by_owner and not _receipt(lex, texts)):
+            if done and not (not commitment and later_by_owner and not _receipt(lex, texts)):
                 resolved.append(c)
                 status = ActionStatus.RESOLVED
                 break
+            if not (about or (anchored and bare)):
+                continue
             if later_by_owner and any(lex.any("withdraw", t) for t in texts):
                 resolved.append(c)
                 status = ActionStatus.WITHDRAWN
@@ -368,7 +375,7 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 status = ActionStatus.DECLINED
                 break
             if (
-                a.kind is ActionKind.REQUEST
+                not commitment
                 and not later_by_owner
                 and comments[c].author != owner
                 and any(lex.any("commitment", t) and not lex.any("commitment_exclude", t) for t in texts)
@@ -381,6 +388,24 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
     if status is not ActionStatus.RESOLVED:
         resolved = resolved[-1:]  # the last word settles it
     return ActionLink(status, tuple(dict.fromkeys(resolved)), tuple(promised), actor)
+
+
+def _chain(ctx: PageContext, actions: list[ActionHit], links: list[ActionLink]) -> list[ActionLink]:
+    """A request promised by a commitment that was later done is done too."""
+    out = []
+    for a, link in zip(actions, links):
+        if link.status is ActionStatus.PROMISED:
+            done = [
+                other_link.resolved_by
+                for other, other_link in zip(actions, links)
+                if other.kind is ActionKind.COMMITMENT
+                and other.unit.comment in link.promised_by
+                and other_link.status is ActionStatus.RESOLVED
+            ]
+            if done:
+                link = ActionLink(ActionStatus.RESOLVED, done[0], link.promised_by, link.actor)
+        out.append(link)
+    return out
 
 
 def _bare(ctx: PageContext, it: Item, obj: set[str]) -> bool:
