@@ -34,7 +34,7 @@ def analyse(page: Page) -> Analysis:
         q_hits.extend(qs)
         a_hits.extend(acts)
     ctx = PageContext(page, units, lex)
-    answers = link_answers(ctx, q_hits)
+    answers = link_answers(ctx, q_hits, a_hits)
     resolutions = link_actions(ctx, a_hits)
     questions = tuple(
         Question(

@@ -33,7 +33,10 @@ class Lexicon:
     withdraw: tuple[re.Pattern[str], ...]
     acknowledgement: tuple[re.Pattern[str], ...]
     response_heading: tuple[re.Pattern[str], ...]
+    request_question: tuple[re.Pattern[str], ...]
+    non_answer: tuple[re.Pattern[str], ...]
     stopwords: frozenset[str]
+    stopwords_wh: frozenset[str]  # question words: what, why, quién, warum...
 
     def any(self, name: str, folded: str) -> bool:
         """Whether any pattern of the list ``name`` matches the folded text."""
@@ -44,7 +47,7 @@ class Lexicon:
 _LISTS = (
     "indirect_question", "weak_indirect_question", "rhetorical", "self_answer", "request",
     "request_exclude", "commitment", "commitment_exclude", "completion", "decline", "withdraw",
-    "acknowledgement", "response_heading",
+    "acknowledgement", "response_heading", "request_question", "non_answer",
 )
 
 
@@ -67,9 +70,11 @@ def lexicon(lang: str) -> Lexicon:
             pats.extend(re.compile(p) for p in data.get(name, ()))  # type: ignore[attr-defined]
         lists[name] = tuple(pats)
     stop: set[str] = set()
+    wh: set[str] = set()
     for data in sources:
         stop.update(fold(str(data.get("stopwords", ""))).split())
-    return Lexicon(lang=lang, stopwords=frozenset(stop), **lists)
+        wh.update(fold(str(data.get("question_words", ""))).split())
+    return Lexicon(lang=lang, stopwords=frozenset(stop), stopwords_wh=frozenset(wh), **lists)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +125,9 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
                 ) and len(body.split()) <= 12:
                     continue  # asked and answered by the asker ("Why? Because…")
                 questions.append(QuestionHit(_unlabelled(u, item.label), indirect=kind != "direct"))
+                if kind == "direct" and lex.any("request_question", body):
+                    # "Could you fix the refs?" asks for an answer and for an action
+                    actions.append(ActionHit(u, ActionKind.REQUEST))
                 continue
             if lex.any("request", body) and not lex.any("request_exclude", body):
                 actions.append(ActionHit(u, ActionKind.REQUEST))
@@ -149,21 +157,12 @@ def _without_label(folded: str, label: str | None) -> str:
     return folded
 
 
-_DOING_VERBS = re.compile(
-    r"\b(could|can|would|will) you( please| kindly)? (send|add|fix|remove|update|upload|return|"
-    r"change|correct|replace|check|look|take a look|expand|cite|address|move|delete|revert|restore|"
-    r"sign|submit|ping|notify|make|write|complete|finish|resolve|stop|follow)\b"
-)
-
-
 def _question_kind(text: str, body: str, lex: Lexicon) -> str | None:
     """"direct" (a question mark), "indirect", or None."""
     if is_question_text(text):
         too_short = len(re.findall(r"\w+", body)) < 2 and sum(ch.isalpha() for ch in body) < 6
         if too_short or lex.any("rhetorical", body.rstrip(" \t)\"'»”’")):
             return None
-        if _DOING_VERBS.search(body) and not lex.any("indirect_question", body):
-            return None  # "Could you fix the refs?" asks for an action, not an answer
         return "direct"
     if lex.any("indirect_question", body) or lex.any("weak_indirect_question", body):
         return "indirect"

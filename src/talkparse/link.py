@@ -18,16 +18,16 @@ from rapidfuzz import fuzz
 
 from .detect import ActionHit, Lexicon, QuestionHit, is_question_text
 from .model import ActionKind, ActionStatus, Page, QuestionStatus
-from .units import CommentUnits, Item, fold
+from .units import CommentUnits, Item, Unit, fold
 
 # Weights and thresholds, set on the development pages (see benchmarks/audit_accuracy.py).
-ANSWER_THRESHOLD = 0.34  # score of the best answer item for "answered"
 POINT_THRESHOLD = 0.30  # score of an assigned item in a point-by-point reply
 POINT_MIN = 0.12  # ... when the pair is also the best match of the question or of the answer
 ANSWER_KEEP = 0.75  # other answering comments listed when they score this share of the best
 TOPIC_MARGIN = 0.08  # how much better another paragraph may match before a reply is "about it"
-TOPIC_MIN = 0.10  # ... unless the reply matches the question's paragraph at least this well
-OBJECT_WEIGHT = 2.0  # summed IDF of the object words a completion must share with the action
+TOPIC_MIN = 0.10  # similarity that shows a reply talks about a question
+TOPIC_STRONG = 0.20  # ... that shows it talks about another point of the comment
+OBJECT_WEIGHT = 3.0  # summed IDF of the object words a completion must share with the action
 OBJECT_SHARE = 0.3  # ... or this share of the object's weight (short pages have low IDF)
 
 _WORD = re.compile(r"[^\W\d_]{3,}|\d{3,}", re.U)
@@ -80,9 +80,12 @@ class PageContext:
                 self.stems[(it.comment, it.index)] = words
                 df.update(set(words))
         n = max(1, len(self.stems))
-        self.idf = {w: math.log((n + 1) / (d + 0.5)) for w, d in df.items()}
+        # smoothed, as in scikit-learn: words shared by question and answer keep some weight
+        self.idf = {w: 1.0 + math.log((n + 1) / (d + 1)) for w, d in df.items()}
         self._vecs: dict[tuple[int, int], _Vec] = {}
         self.actions_in: dict[int, list[ActionHit]] = {}  # comment -> its action items
+        self._answers: dict[int, list[Unit]] = {}
+        self._text_vecs: dict[str, _Vec] = {}
 
     # structure --------------------------------------------------------------------------------
     def is_descendant(self, c: int, of: int) -> bool:
@@ -175,10 +178,59 @@ class PageContext:
 
     def substantive(self, item: Item) -> bool:
         """Not a bare acknowledgement ("Thanks!") and not only a question back."""
-        folded = fold(item.text)
-        if self.lex.any("acknowledgement", folded):
-            return False
-        return not (is_question_text(item.text) and len(folded) < 80)
+        return any(u.item == item.index for u in self.answer_sentences(item.comment))
+
+    def answer_sentences(self, c: int) -> list[Unit]:
+        """Sentences of comment ``c`` that can carry an answer: not questions, thanks, quotes or
+        "good question, no idea"."""
+        out = self._answers.get(c)
+        if out is None:
+            out = []
+            for u in self.units[c].units:
+                folded = fold(u.text)
+                if u.quoted or u.struck or is_question_text(u.text):
+                    continue
+                if self.lex.any("acknowledgement", folded) or self.lex.any("non_answer", folded):
+                    continue
+                out.append(u)
+            self._answers[c] = out
+        return out
+
+    def topic_text(self, u: Unit, topics: list[Unit] | None = None) -> str:
+        """A question or request with what leads up to it: its item's labels and the sentences
+        before it in the item, back to the previous topic ("The lead says 1234, the history
+        section 1243. Which year is right?")."""
+        item = self.units[u.comment].items[u.item]
+        floor = max(
+            (t.span[1] for t in topics or () if t.item == u.item and t.span[1] <= u.span[0]), default=-1
+        )
+        lead = [
+            x.text for x in self.units[u.comment].units
+            if x.item == u.item and floor <= x.span[0] and x.span[1] <= u.span[0] and not x.quoted
+        ][-1:]  # the sentence just before: "The lead says 1234. Which year is right?"
+        return " ".join(filter(None, (item.block_label, item.label, *lead, u.text)))
+
+    def text_similarity(self, a: str, b: str) -> float:
+        """IDF-weighted cosine of two texts' content words."""
+        va, vb = self._text_vec(a), self._text_vec(b)
+        if len(va.weights) > len(vb.weights):
+            va, vb = vb, va
+        dot = sum(w * vb.weights.get(k, 0.0) for k, w in va.weights.items())
+        return dot / (va.norm * vb.norm)
+
+    def _text_vec(self, text: str) -> _Vec:
+        v = self._text_vecs.get(text)
+        if v is None:
+            counts = Counter(stems(text, self.lex.stopwords))
+            weights = {w: (1 + math.log(k)) * self.idf.get(w, 1.0) for w, k in counts.items()}
+            v = _Vec(weights, math.sqrt(sum(x * x for x in weights.values())) or 1.0)
+            self._text_vecs[text] = v
+        return v
+
+    def polar(self, text: str) -> bool:
+        """A yes/no question: it does not start with a question word."""
+        first = fold(text).lstrip("¿¡ ").split(" ", 1)[0]
+        return first not in self.lex.stopwords_wh
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,11 +239,23 @@ class AnswerLink:
     answered_by: tuple[int, ...]
 
 
-def link_answers(ctx: PageContext, questions: list[QuestionHit]) -> list[AnswerLink]:
-    """Decide, for every question, whether and by which comments it was answered."""
+def link_answers(
+    ctx: PageContext, questions: list[QuestionHit], requests: list[ActionHit]
+) -> list[AnswerLink]:
+    """Decide, for every question, whether and by which comments it was answered.
+
+    The "topics" of an asking comment are its questions and requests. A reply answers a question
+    when it talks about that question more than about the comment's other topics (or the
+    comment has no other topic); a point-by-point reply is matched item to item.
+    """
     by_comment: dict[int, list[QuestionHit]] = {}
     for q in questions:
         by_comment.setdefault(q.unit.comment, []).append(q)
+    topics: dict[int, list[Unit]] = {}
+    for u in [q.unit for q in questions] + [a.unit for a in requests if a.kind is ActionKind.REQUEST]:
+        topics.setdefault(u.comment, []).append(u)
+    for units in topics.values():
+        units.sort(key=lambda u: u.span)
     point: dict[tuple[int, int], dict[int, float]] = {}  # (comment, item) -> {answer: score}
     for qc, hits in by_comment.items():
         q_items = sorted({h.unit.item for h in hits})
@@ -206,7 +270,6 @@ def link_answers(ctx: PageContext, questions: list[QuestionHit]) -> list[AnswerL
         answered: list[tuple[float, int]] = []
         replied = False
         qc, qi = q.unit.comment, q.unit.item
-        q_item = ctx.units[qc].items[qi]
         for c in range(len(ctx.page.comments)):
             r = ctx.relation(qc, c)
             if r <= 0:
@@ -217,12 +280,11 @@ def link_answers(ctx: PageContext, questions: list[QuestionHit]) -> list[AnswerL
                 continue
             if r < 0.6:
                 continue  # a response section counts only through point-by-point matching
-            score = _reply_score(ctx, q_item, qc, c, r)
-            if score is None:
-                continue
-            replied = replied or (r >= 0.8 and score > 0)  # a reply about this part
-            if score >= ANSWER_THRESHOLD:
+            verdict, score = _reply_evidence(ctx, q.unit, topics[qc], c, r)
+            if verdict == "answer":
                 answered.append((score, c))
+            elif verdict == "replied":
+                replied = True
         if answered:
             answered.sort(key=lambda x: (-x[0], x[1]))
             best = answered[0][0]
@@ -235,24 +297,30 @@ def link_answers(ctx: PageContext, questions: list[QuestionHit]) -> list[AnswerL
     return out
 
 
-def _reply_score(ctx: PageContext, q_item: Item, qc: int, c: int, r: float) -> float | None:
-    """Score of reply ``c`` as an answer to the question item, or None if it is not an answer."""
-    answer_items = [it for it in ctx.units[c].items if ctx.substantive(it)]
-    if not answer_items:
-        return None
-    topics = [it for it in ctx.units[qc].items if len(ctx.stems[(qc, it.index)]) >= 3]
-    best_lex = max(ctx.similarity(q_item, a) for a in answer_items)
-    best_label = max(ctx.label_match(q_item, a) for a in answer_items)
-    if len(topics) > 1:
-        # which paragraph of the asking comment is this reply about?
-        about = {t.index: max(ctx.similarity(t, a) for a in answer_items) for t in topics}
-        mine = about.get(q_item.index, best_lex)
-        if max(about.values()) - mine > TOPIC_MARGIN and mine < TOPIC_MIN:
-            return 0.0  # the reply is about another paragraph of the comment
-        focus = 1.0 if mine > 0 or r >= 1.0 else 0.5
-    else:
-        focus = 1.0
-    return 0.3 * r * focus + 0.5 * best_lex + 0.3 * best_label + (0.1 if r >= 0.8 else 0.0)
+def _reply_evidence(
+    ctx: PageContext, q: Unit, topics: list[Unit], c: int, r: float
+) -> tuple[str, float]:
+    """"answer", "replied" (about the comment, not clearly this question) or "none"."""
+    sentences = ctx.answer_sentences(c)
+    if not sentences:
+        return "none", 0.0
+    sims = [
+        max(ctx.text_similarity(ctx.topic_text(t, topics), s.text) for s in sentences) for t in topics
+    ]
+    mine = sims[topics.index(q)]
+    score = 0.5 + 0.3 * r + mine
+    if len(topics) == 1 or mine >= TOPIC_MIN:
+        return "answer", score
+    covered = sum(1 for x in sims if x >= TOPIC_MIN)
+    direct = r >= 0.8
+    if direct and covered * 2 > len(topics) and len(sentences) >= len(topics):
+        return "answer", score  # a reply that goes through all the points
+    first = next(t for t in topics if is_question_text(t.text) or t is q)
+    if direct and first is q and ctx.polar(q.text) and ctx.lex.any("self_answer", fold(sentences[0].text)):
+        return "answer", score  # "Is anyone else seeing this?" - "Yes, same here."
+    if max(sims) >= TOPIC_STRONG:
+        return "none", 0.0  # the reply is about another of the comment's points
+    return "replied", 0.0
 
 
 def _assign(ctx: PageContext, qc: int, q_items: list[int], c: int) -> list[tuple[int, float]]:

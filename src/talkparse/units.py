@@ -236,12 +236,12 @@ class UnitBuilder:
                 pieces = [(s, e, text[s:e]) for s, e in spans]
                 rest = " ".join(_SPANISH_Q.sub(" ", sentence).split())
                 if len(rest.split()) >= 4 and "?" not in rest:
-                    pieces.append((start, pos, rest))
+                    pieces.append((start, spans[0][0], rest))
             for s, e, unit_text in sorted(pieces):
                 unit_text = unit_text.strip()
                 if not _has_letters(unit_text):
                     continue
-                src = (offsets[s], offsets[min(e, len(offsets)) - 1] + 1)
+                src = (offsets[s], offsets[max(min(e, len(offsets)) - 1, s)] + 1)
                 length = max(1, src[1] - src[0])
                 out.append(
                     Unit(
