@@ -34,6 +34,7 @@ class Lexicon:
     acknowledgement: tuple[re.Pattern[str], ...]
     response_heading: tuple[re.Pattern[str], ...]
     request_question: tuple[re.Pattern[str], ...]
+    attention: tuple[re.Pattern[str], ...]  # actions fulfilled by a reply: "take a look", "review"
     non_answer: tuple[re.Pattern[str], ...]
     stopwords: frozenset[str]
     stopwords_wh: frozenset[str]  # question words: what, why, quién, warum...
@@ -47,7 +48,7 @@ class Lexicon:
 _LISTS = (
     "indirect_question", "weak_indirect_question", "rhetorical", "self_answer", "request",
     "request_exclude", "commitment", "commitment_exclude", "completion", "decline", "withdraw",
-    "acknowledgement", "response_heading", "request_question", "non_answer",
+    "acknowledgement", "response_heading", "request_question", "attention", "non_answer",
 )
 
 

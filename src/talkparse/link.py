@@ -309,10 +309,12 @@ def _reply_evidence(
     ]
     mine = sims[topics.index(q)]
     score = 0.5 + 0.3 * r + mine
-    if len(topics) == 1 or mine >= TOPIC_MIN:
+    direct = r >= 0.8
+    # a later comment that is not a reply must show clearly that it is about the question
+    threshold = TOPIC_MIN if direct else TOPIC_STRONG
+    if (len(topics) == 1 and (direct or mine >= TOPIC_MIN)) or mine >= threshold:
         return "answer", score
     covered = sum(1 for x in sims if x >= TOPIC_MIN)
-    direct = r >= 0.8
     if direct and covered * 2 > len(topics) and len(sentences) >= len(topics):
         return "answer", score  # a reply that goes through all the points
     first = next(t for t in topics if is_question_text(t.text) or t is q)
@@ -398,18 +400,29 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
     owner = comments[ac].author
     obj = _object(ctx, a)
     commitment = a.kind is ActionKind.COMMITMENT
+    parent = comments[ac].parent
+    if commitment and parent is not None:
+        # "I will fix this tonight", in reply to "Could you fix the refs?": the object of the
+        # requests this reply is about
+        item = ctx.units[ac].items[a.unit.item]
+        for req in ctx.actions_in.get(parent, ()):
+            if req.kind is ActionKind.REQUEST and ctx.mentions(_object(ctx, req), item):
+                obj |= _object(ctx, req)
     resolved: list[int] = []
     promised: list[int] = []
     status: ActionStatus | None = None
     sole = sum(1 for x in ctx.actions_in.get(ac, ()) if x.kind is a.kind) <= 1
+    attention = lex.any("attention", fold(a.unit.text))
     actor = owner if commitment else None
     for c in range(ac + 1 if commitment else 0, len(comments)):
         later_by_owner = c > ac and comments[c].author == owner
         if not (ctx.relation(ac, c) > 0 or later_by_owner):
             continue
-        anchored = _anchored(ctx, ac, a.unit.item, c) or (
-            sole and comments[c].parent == ac and len(ctx.units[c].items) <= 2
-        )
+        anchored = _anchored(ctx, ac, a.unit.item, c) or (sole and comments[c].parent == ac)
+        if attention and not resolved and _reviewed(ctx, a, c, owner):
+            resolved.append(c)  # "please take a look": the look is the reply itself
+            status = ActionStatus.RESOLVED
+            continue
         # the promiser reporting back in the same thread or section
         follow_up = sole and (
             ctx.is_descendant(c, ac) or (later_by_owner and comments[c].heading == comments[ac].heading)
@@ -423,7 +436,7 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             completions = [t for t in texts if lex.any("completion", t) and not lex.any("request", t)]
             done = (
                 bool(it.templates & _DONE) and (about or anchored or follow_up)
-            ) or any(ctx.mentions(obj, t) or (anchored and bare) for t in completions) or (
+            ) or any(ctx.mentions(obj, t) or (anchored and _on_topic(ctx, t, obj)) for t in completions) or (
                 commitment and later_by_owner and follow_up and bool(completions) and not resolved
             )
             if done and not (not commitment and later_by_owner and not _receipt(lex, texts)):
@@ -474,6 +487,28 @@ def _chain(ctx: PageContext, actions: list[ActionHit], links: list[ActionLink]) 
                 link = ActionLink(ActionStatus.RESOLVED, done[0], link.promised_by, link.actor)
         out.append(link)
     return out
+
+
+def _reviewed(ctx: PageContext, a: ActionHit, c: int, owner: str) -> bool:
+    """Whether comment ``c`` is the look that was asked for or promised: a substantive reply in
+    the thread, by the promiser (commitment) or by someone else (request)."""
+    comments = ctx.page.comments
+    ac = a.unit.comment
+    if c <= ac and not ctx.is_descendant(c, ac):
+        return False
+    by_owner = comments[c].author == owner
+    if (a.kind is ActionKind.COMMITMENT) != by_owner:
+        return False
+    in_thread = ctx.is_descendant(c, ac) or comments[c].heading == comments[ac].heading
+    return in_thread and len(ctx.answer_sentences(c)) >= 2
+
+
+def _on_topic(ctx: PageContext, text: str, obj: set[str]) -> bool:
+    """A completion in a direct reply counts unless it is plainly about something else: several
+    words of its own and none of the action's ("We have updated the report" for "send the
+    invoices")."""
+    words = set(stems(text, ctx.lex.stopwords)) - _COMPLETION_WORDS - _GENERIC
+    return bool(words & obj) or len(words - obj) <= 3
 
 
 def _bare(ctx: PageContext, it: Item, obj: set[str]) -> bool:

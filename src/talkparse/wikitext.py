@@ -60,6 +60,11 @@ _EXTLINK = re.compile(r"\[((?:https?:|ftp:)?//[^\s\[\]<>\"\x00\x01]+)([^\]\n]*)\
 _QUOTES = re.compile(r"'{2,}")
 _MAGIC = re.compile(r"__[A-ZÀ-Ý]+__")
 
+_FILE_NS = frozenset(
+    "file image datei bild fichier archivo imagen ficheiro arquivo plik grafika bestand afbeelding "
+    "файл изображение ファイル 画像 文件 图像 파일 קובץ پرونده ملف صورة وێنە soubor fájl kép tiedosto "
+    "dosya berkas tập tin fitxer fil imagine".split()
+)
 _HIDDEN_LINK_NS = frozenset(
     "category kategorie catégorie categoria kategoria categorie categoría категория категорія "
     "تصنيف رده پۆل kategória luokka kategori thể loại カテゴリ 分类 분류 קטגוריה".split()
@@ -454,6 +459,10 @@ class _Lexer:
             ns = target.lstrip(":").split(":", 1)[0]
             if ":" in target and not target.startswith(":") and _norm(ns) in _HIDDEN_LINK_NS:
                 mask.set(start, end, _INVIS)
+                continue
+            if ":" in target and not target.startswith(":") and _norm(ns) in _FILE_NS:
+                mask.set(start, end, _INVIS)  # an image: content, but no text to read
+                mask.set(start, start + 1, _PLACEHOLDER)
                 continue
             if label is None:
                 mask.set(start, start + 2, _INVIS)
