@@ -59,6 +59,8 @@ def _pywikibot(options: FetchOptions) -> Any:
     os.environ.setdefault("PYWIKIBOT_NO_USER_CONFIG", "2")
     base = cache.cache_dir() / "pywikibot"
     base.mkdir(parents=True, exist_ok=True)
+    # Once a process has a throttle entry, pywikibot expects its control file to exist.
+    (base / "throttle.ctrl").touch(exist_ok=True)
     first = "pywikibot" not in sys.modules
     # pywikibot's log set-up changes the process's warning filters; keep that inside this block.
     with warnings.catch_warnings():
@@ -94,16 +96,24 @@ def _site(api: str, options: FetchOptions) -> Any:
         raise _error(exc, api, "its site information", options) from None
 
 
-def _check_known(wiki: str) -> None:
-    """Reject ``xxwiki`` names whose language code pywikibot does not know, before any request."""
-    named = resolve_wiki(wiki)
-    if named.project is None:
+_WIKIMEDIA_HOST = re.compile(
+    r"^([a-z0-9-]+)\.(wikipedia|wiktionary|wikibooks|wikinews|wikiquote|wikisource|wikiversity|"
+    r"wikivoyage)\.org$"
+)
+
+
+def _check_known(api: str, label: str) -> None:
+    """Reject a Wikimedia host whose language pywikibot does not know, before any request."""
+    import urllib.parse
+
+    m = _WIKIMEDIA_HOST.match(urllib.parse.urlsplit(api).hostname or "")
+    if m is None or m.group(1) in ("test", "test2", "www"):
         return
     from pywikibot.family import Family
 
-    project, code = named.project
+    code, project = m.groups()
     if code not in Family.load(project).codes:
-        raise FetchError(f"unknown wiki {wiki!r}: no {project} in language {code!r}")
+        raise FetchError(f"unknown wiki {label!r}: no {project} in language {code!r}")
 
 
 def _error(exc: BaseException, api: str, what: str, options: FetchOptions) -> FetchError:
@@ -135,10 +145,10 @@ class _Wiki:
     def __init__(self, wiki: str | None, api: str | None, options: FetchOptions) -> None:
         if api is None:
             if not wiki:
-                raise FetchError("no wiki given: use --wiki (" + "e.g. en.wikipedia.org)")
+                raise FetchError("no wiki given: use --wiki (e.g. en.wikipedia.org)")
             api = resolve_wiki(wiki).api
-            _pywikibot(options)
-            _check_known(wiki)
+        _pywikibot(options)
+        _check_known(api, wiki or api)
         self.api = api
         self.label = wiki_label(api)
         self.options = options
@@ -171,10 +181,11 @@ class _Wiki:
 
     def _ask_siteinfo(self) -> dict[str, Any]:
         what = f"site information of {self.label}"
+        lang = self.call(what, lambda: self.site.siteinfo["lang"])
         q = next(self.query(
             what, meta="siteinfo|allmessages",
             siprop="general|namespaces|namespacealiases|specialpagealiases",
-            ammessages="|".join(MESSAGE_NAMES), amlang="content", uselang="content",
+            ammessages="|".join(MESSAGE_NAMES), amlang=lang,
         ))
         general = q.get("general", {})
         zone = general.get("timezone") or "UTC"
@@ -184,12 +195,9 @@ class _Wiki:
         for alias in q.get("namespacealiases", []):
             names.setdefault(str(alias["id"]), []).append(alias["alias"])
         messages = {m["name"]: m["content"] for m in q.get("allmessages", []) if "content" in m}
-        zone_msgs = zone_message_names(zone)
-        if zone_msgs:
-            for part in self.query(what, meta="allmessages", ammessages="|".join(zone_msgs),
-                                   amlang="content", uselang="content"):
-                messages.update({m["name"]: m["content"] for m in part.get("allmessages", [])
-                                 if "content" in m})
+        for part in self.query(what, meta="allmessages", ammessages="|".join(zone_message_names(zone)),
+                               amlang=general.get("lang", lang)):
+            messages.update({m["name"]: m["content"] for m in part.get("allmessages", []) if "content" in m})
         contributions = next(
             (a["aliases"] for a in q.get("specialpagealiases", []) if a["realname"] == "Contributions"),
             [],

@@ -121,7 +121,8 @@ def wiki_pages(source: str, options: SourceOptions, *, always_fetch: bool = Fals
     if raw is None:
         from .fetch import fetch_page
 
-        raw = fetch_page(title, api=api, revision=revision, at=options.at, options=options.fetch)
+        raw = fetch_page(title, wiki=None if is_url(source) else options.wiki, api=api,
+                         revision=revision, at=options.at, options=options.fetch)
     return [raw, *_archives(raw, options, fresh)]
 
 
