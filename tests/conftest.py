@@ -77,7 +77,6 @@ def load_cases(name: str) -> list[Case]:
 import os  # noqa: E402
 
 import pytest  # noqa: E402
-
 import wiki as test_wiki  # noqa: E402
 
 WIKIS = {  # name -> (dump in tests/wiki/, content language, $wgLocaltimezone)

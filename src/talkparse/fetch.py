@@ -198,7 +198,7 @@ class _Wiki:
         for part in self.query(what, meta="allmessages", ammessages="|".join(zone_message_names(zone)),
                                amlang=general.get("lang", lang)):
             messages.update({m["name"]: m["content"] for m in part.get("allmessages", []) if "content" in m})
-        contributions = next(
+        contributions: list[str] = next(
             (a["aliases"] for a in q.get("specialpagealiases", []) if a["realname"] == "Contributions"),
             [],
         )

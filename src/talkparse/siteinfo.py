@@ -123,7 +123,7 @@ def _language(key: str) -> Language:
 def _date_format(code: str, raw: dict[str, Any], zone: str, sample: Mapping[str, str]) -> str:
     """The shipped date format if it reads the sample, else one inferred from the sample."""
     shipped = str(raw["date_format"])
-    signature, local_text = sample.get("signature", ""), sample.get("local", "")
+    signature, local_text = str(sample.get("signature", "")), str(sample.get("local", ""))
     try:
         local = datetime.strptime(local_text, "%Y%m%d%H%M%S")
     except ValueError:
@@ -206,13 +206,13 @@ def infer_date_format(signature: str, local: datetime, raw: Mapping[str, Any]) -
                 continue
             run = text[p:q]
             value = int("".join(digits[ch] for ch in run))
-            code = _number_code(run, value, local, text, p, q, used, seen_year)
-            if code is None:
+            number = _number_code(run, value, local, text, p, q, used, seen_year)
+            if number is None:
                 return None
             flush()
-            out.append(code)
-            used.add(code)
-            seen_year = seen_year or code == "Y"
+            out.append(number)
+            used.add(number)
+            seen_year = seen_year or number == "Y"
             p = q
     flush()
     return "".join(out)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Iterator, Mapping
+from typing import IO, TYPE_CHECKING, Any, Iterator, Mapping, cast
 
 from . import cache
 from .errors import FetchError, InputError
@@ -25,6 +25,9 @@ from .langdata import Language, load_language
 from .model import Page, RawPage
 from .parse import Mode, parse
 from .wikis import is_url, parse_page_url, resolve_wiki, wiki_label
+
+if TYPE_CHECKING:
+    from .transclude import Region
 
 DUMP_SUFFIXES = (".xml", ".xml.bz2", ".xml.gz", ".bz2", ".gz")
 
@@ -70,9 +73,9 @@ def documents(source: str, options: SourceOptions = SourceOptions()) -> Iterator
             yield from dump_documents(path, options.namespaces)
             return
         if path.suffix == ".json":
-            raw = _cache_record(path)
-            if raw is not None:
-                for page in _with_archives(raw, options):
+            cached = _cache_record(path)
+            if cached is not None:
+                for page in _with_archives(cached, options):
                     yield _from_raw(page)
                 return
     if source != "-" and not path.exists():
@@ -181,7 +184,7 @@ def parse_document(
     """
     language = document_language(doc, lang)
     zone = timezone or (doc.raw.timezone if doc.raw is not None and not lang else None)
-    text, regions = doc.text, ()
+    text, regions = doc.text, cast("tuple[Region, ...]", ())
     if doc.raw is not None and doc.raw.transcluded:
         from .transclude import expand
 
@@ -218,7 +221,7 @@ def _open_dump(path: Path) -> IO[bytes]:
     if name.endswith(".bz2"):
         return bz2.open(path, "rb")
     if name.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
 

@@ -37,7 +37,8 @@ _PROJECTS = {
     "wikiversity": "wikiversity",
     "wikivoyage": "wikivoyage",
 }
-_DBNAME = re.compile(r"^([a-z][a-z0-9_]{1,15}?)(" + "|".join(sorted(_PROJECTS, key=len, reverse=True)) + r")$")
+_PROJECT_ALTERNATIVES = "|".join(sorted(_PROJECTS, key=len, reverse=True))
+_DBNAME = re.compile(r"^([a-z][a-z0-9_]{1,15}?)(" + _PROJECT_ALTERNATIVES + r")$")
 _HOST = re.compile(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?$|^\d+\.\d+\.\d+\.\d+(:\d+)?$")
 
 WIKI_HELP = (
@@ -116,7 +117,9 @@ def parse_page_url(url: str) -> PageURL:
         api = base + prefix + "/w/api.php"
         title = title or urllib.parse.unquote(rest)
     else:
-        raise FetchError(f"cannot tell the wiki and title from URL {url!r}: expected /wiki/Title or index.php")
+        raise FetchError(
+            f"cannot tell the wiki and title from URL {url!r}: expected /wiki/Title or index.php"
+        )
     title = title.replace("_", " ").strip()
     if not title or not parts.netloc:
         raise FetchError(f"no page title in URL {url!r}")
