@@ -330,3 +330,8 @@ def test_help_needs_no_wiki_and_fetch_writes_nothing_in_cwd(en: str, tmp_path: P
     assert list(work.iterdir()) == []  # no throttle.ctrl, apicache/ or logs/ in the cwd
     assert (tmp_path / "c" / "pywikibot").is_dir()
     shutil.rmtree(tmp_path / "c")
+
+
+def test_uncached_title_without_wiki_says_how_to_fetch() -> None:
+    result = CliRunner().invoke(cli, ["threads", "Talk:Never fetched"])
+    _one_line_error(result, "nor a cached page", "give --wiki")

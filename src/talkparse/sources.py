@@ -88,6 +88,9 @@ def documents(source: str, options: SourceOptions = SourceOptions()) -> Iterator
             wikis = ", ".join(cache.load(p).wiki for p in found)
             raise InputError(f"cannot read {source}: no such file, and cached on several wikis "
                              f"({wikis}); give --wiki")
+        if ":" in source and not source.endswith(".wikitext"):
+            raise InputError(f"cannot read {source}: no such file, nor a cached page of that title; "
+                             "give --wiki to fetch it")
     src = read_source(source)
     yield Document(src.name, src.text, _title_from(source))
 
