@@ -71,3 +71,31 @@ def load_cases(name: str) -> list[Case]:
         warnings = json.loads("\n".join(sections["warnings"])) if "warnings" in sections else None
         cases.append(Case(path.stem, name_, text, expected, header, warnings))
     return cases
+
+
+# --- a real MediaWiki for the fetch tests -------------------------------------------------------
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+import wiki as test_wiki  # noqa: E402
+
+WIKIS = {  # name -> (dump in tests/wiki/, content language, $wgLocaltimezone)
+    "en": ("en.xml", "en", "UTC"),
+    "de": ("de.xml", "de", "Europe/Berlin"),
+    "is": ("is.xml", "is", "UTC"),  # a language talkparse ships no data for
+}
+
+
+@pytest.fixture(scope="session")
+def wikis(tmp_path_factory: pytest.TempPathFactory):
+    """Three MediaWiki 1.39 servers on 127.0.0.1 (SQLite, php -S) with the fixture pages."""
+    why = test_wiki.missing()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"{why}: .ci/run must run tools/install-test-deps.sh first")
+        pytest.skip(f"{why}; run tools/install-test-deps.sh (as root) for the fetch tests")
+    started = test_wiki.start_all(tmp_path_factory.mktemp("wikis"), WIKIS)
+    yield started
+    for w in started.values():
+        w.stop()
+

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import sys
 from datetime import datetime
 from datetime import timezone as dt_timezone
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
 
 import click
 
@@ -15,10 +17,19 @@ from . import __version__
 from .errors import TalkparseError
 from .analyse import analyse
 from .export import analysis_record, to_csv, to_json, to_jsonl
-from .files import atomic_write, read_source
+from .fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, FetchOptions
+from .files import atomic_write
 from .model import Page
-from .parse import parse
-from .report import summarise
+from .sources import (
+    Document,
+    SourceOptions,
+    documents,
+    is_dump,
+    iso_moment,
+    parse_document,
+    wiki_pages,
+)
+from .wikis import is_url, parse_page_url
 
 EXIT_FINDINGS = 1
 EXIT_INPUT = 3
@@ -55,12 +66,62 @@ def parse_options(f: Callable[..., Any]) -> Callable[..., Any]:
         "--timezone",
         metavar="ZONE",
         help="The wiki's local time zone (IANA name, e.g. Europe/Berlin). "
-        "Default: that of the language's Wikipedia.",
+        "Default: the wiki's own for fetched pages, else that of the language's Wikipedia.",
     )(f)
     f = click.option(
-        "--lang", default="en", show_default=True, metavar="CODE",
-        help="Content language of the wiki (en, de, fr, pl, ckb...).",
+        "--lang", metavar="CODE",
+        help="Content language of the wiki (en, de, fr, pl, ckb...). "
+        "Default: the wiki's own for fetched pages, else en.",
     )(f)
+    return f
+
+
+def fetch_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--retries and --timeout, for every command that may fetch."""
+    f = click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT,
+                     show_default=True, metavar="SECONDS",
+                     help="Seconds to wait for the wiki to connect and to answer.")(f)
+    f = click.option("--retries", type=click.IntRange(min=0), default=DEFAULT_RETRIES,
+                     show_default=True,
+                     help="Retries after a failed or lagged request (waits 1, 2, 4... s).")(f)
+    return f
+
+
+def source_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of every command that takes a SOURCE; they reach the command as ``sources``."""
+
+    @functools.wraps(f)
+    def wrapper(**kw: Any) -> Any:
+        if kw["revision"] is not None and kw["at"] is not None:
+            raise click.UsageError("give --revision or --at, not both")
+        at = _run(lambda: iso_moment(kw.pop("at"))) if kw["at"] else kw.pop("at")
+        kw["sources"] = SourceOptions(
+            wiki=kw.pop("wiki"), revision=kw.pop("revision"), at=at,
+            archives=kw.pop("archives"), subpages=kw.pop("subpages"),
+            refresh=kw.pop("refresh", False), namespaces=tuple(kw.pop("namespace", ())),
+            fetch=FetchOptions(retries=kw.pop("retries"), timeout=kw.pop("timeout")),
+        )
+        return f(**kw)
+
+    for option in reversed([
+        click.option("--wiki", metavar="SITE",
+                     help="The wiki of a title SOURCE: en.wikipedia.org, dewiki or an api.php URL."),
+        click.option("--revision", type=int, metavar="ID", help="That revision, not the current one."),
+        click.option("--at", metavar="DATE",
+                     help="The revision current at DATE (2019-09-01 is midnight UTC)."),
+        click.option("--archives", is_flag=True,
+                     help="Also the page's archives (/Archive 1, /Archiv/2019...)."),
+        click.option("--subpages", is_flag=True, help="Also all of the page's subpages."),
+    ]):
+        wrapper = option(wrapper)
+    return fetch_options(wrapper)
+
+
+def reading_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Source options plus those that only make sense when reading (cache, dumps)."""
+    f = click.option("--namespace", type=int, multiple=True, metavar="ID",
+                     help="XML dumps: namespace to read (repeatable). Default: every talk namespace.")(f)
+    f = click.option("--refresh", is_flag=True, help="Fetch the page again even if it is cached.")(f)
     return f
 
 
@@ -69,9 +130,10 @@ def parse_options(f: Callable[..., Any]) -> Callable[..., Any]:
 def cli() -> None:
     """Read MediaWiki talk pages: who said what, when, in reply to whom.
 
-    Every command reads wikitext from a FILE or from stdin (-), prints data on stdout and
-    messages on stderr. Exit status: 0 ok, 1 findings (with --fail-on), 2 usage error,
-    3 unreadable input.
+    Every command reads a SOURCE: a wikitext FILE, stdin (-), a page title with --wiki, a page
+    URL, a cached page or an XML dump. Data goes to stdout, messages to stderr. Exit status:
+    0 ok, 1 findings (audit --fail-on), 2 usage error, 3 unreadable input or a page that
+    cannot be fetched.
     """
 
 
@@ -80,6 +142,8 @@ FORMATS = ["tree", "table", "json", "jsonl", "csv", "tsv"]
 
 @cli.command()
 @click.argument("source", metavar="SOURCE")
+@source_options
+@reading_options
 @parse_options
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS),
@@ -88,38 +152,130 @@ FORMATS = ["tree", "table", "json", "jsonl", "csv", "tsv"]
 @click.option("--details", is_flag=True, help="JSON: add signatures, spans and warnings.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomically).")
 def threads(
-    source: str, lang: str, timezone: str | None, title: str | None, mode: str,
-    fmt: str | None, details: bool, output: str | None,
+    source: str, sources: SourceOptions, lang: str | None, timezone: str | None,
+    title: str | None, mode: str, fmt: str | None, details: bool, output: str | None,
 ) -> None:
     """Show the sections, signed comments and replies of a talk page.
 
-    SOURCE is a wikitext file, or - for stdin.
+    SOURCE is a wikitext file, - for stdin, a page title with --wiki, a page URL, a page in
+    talkparse's cache (by title or by its file), or an XML dump (.xml, .bz2, .gz: one JSON
+    line per page). With --archives, the page's archives follow it (JSON: a list of pages).
 
     Example:
 
         talkparse threads fixtures/iberoconf-2019-report.wikitext
 
         talkparse threads page.wikitext --lang pl --format json -o threads.json
+
+        talkparse threads "Talk:Example" --wiki en.wikipedia.org --archives
     """
-    page, name = _load_page(source, lang, timezone, title, mode)
-    fmt = fmt or ("tree" if sys.stdout.isatty() and not output else "json")
-    _emit(page, fmt, details, output, name)
-
-
-def _load_page(
-    source: str, lang: str, timezone: str | None, title: str | None, mode: str
-) -> tuple[Page, str]:
-    """Read SOURCE and parse it; errors become one-line CLI errors."""
-    src = _run(lambda: read_source(source))
-    page = _run(
-        lambda: parse(src.text, lang=lang, timezone=timezone, title=title or _title_from(source),
-                      mode=mode)  # type: ignore[arg-type]
+    docs = _run(lambda: list(documents(source, sources))) if not _is_dump(source) else None
+    pages = (
+        (parse_document(d, lang=lang, timezone=timezone, title=title, mode=mode)  # type: ignore[arg-type]
+         for d in (docs if docs is not None else _stream(source, sources)))
     )
-    return page, src.name
+    fmt = fmt or ("tree" if sys.stdout.isatty() and not output else "json")
+    _emit_pages(_checked(pages), fmt, details, output, docs[0].name if docs else source,
+                many=docs is None or len(docs) > 1, lines=docs is None)
+
+
+def _is_dump(source: str) -> bool:
+    path = Path(source)
+    return source != "-" and path.is_file() and is_dump(path)
+
+
+def _stream(source: str, sources: SourceOptions) -> Iterator[Document]:
+    yield from documents(source, sources)
+
+
+def _checked(pages: Iterable[Page]) -> Iterator[Page]:
+    iterator = iter(pages)
+    while True:
+        try:
+            page = next(iterator)
+        except StopIteration:
+            return
+        except TalkparseError as exc:
+            raise CliError(str(exc)) from None
+        yield page
+
+
+def _emit_pages(
+    pages: Iterable[Page], fmt: str, details: bool, output: str | None, source: str,
+    *, many: bool, lines: bool,
+) -> None:
+    """Render one page, or several: JSON as a list (or, for a dump, one line per page)."""
+    if not many:
+        _emit(next(iter(pages)), fmt, details, output, source)
+        return
+    from rich.console import Console
+
+    from .export import page_record
+    from .render import comment_table, page_tree, print_warnings
+
+    err = Console(stderr=True)
+    chunks: list[str] = []
+    out = (lambda text: chunks.append(text)) if output else sys.stdout.write
+    records = []
+    for i, page in enumerate(pages):
+        print_warnings(err, page, page.title or source)
+        if fmt == "json" and lines:
+            out(json.dumps(page_record(page, details=details), ensure_ascii=False) + "\n")
+        elif fmt == "json":
+            records.append(page_record(page, details=details))
+        elif fmt in ("csv", "tsv"):
+            text = to_csv(page, delimiter="," if fmt == "csv" else "\t")
+            out(text if i == 0 else text.split("\n", 1)[1])
+        elif fmt == "jsonl":
+            out(to_jsonl(page))
+        elif output:
+            out(_rendered(page, fmt))
+        else:
+            Console().print(page_tree(page) if fmt == "tree" else comment_table(page))
+    if records or (fmt == "json" and not lines):
+        out(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+    if output:
+        _run(lambda: atomic_write(output, "".join(chunks)))
+
+
+def _rendered(page: Page, fmt: str) -> str:
+    from rich.console import Console
+
+    from .render import comment_table, page_tree
+
+    console = Console(record=True, width=120, file=io.StringIO())
+    console.print(page_tree(page) if fmt == "tree" else comment_table(page))
+    return console.export_text()
+
+
+def _emit(page: Page, fmt: str, details: bool, output: str | None, source: str) -> None:
+    from rich.console import Console
+
+    from .render import comment_table, page_tree, print_warnings
+
+    print_warnings(Console(stderr=True), page, source)
+    if fmt in ("tree", "table"):
+        if output:
+            _run(lambda: atomic_write(output, _rendered(page, fmt)))
+        else:
+            Console().print(page_tree(page) if fmt == "tree" else comment_table(page))
+        return
+    text = {
+        "json": lambda: to_json(page, details=details),
+        "jsonl": lambda: to_jsonl(page),
+        "csv": lambda: to_csv(page),
+        "tsv": lambda: to_csv(page, delimiter="\t"),
+    }[fmt]()
+    if output:
+        _run(lambda: atomic_write(output, text))
+    else:
+        sys.stdout.write(text)
 
 
 @cli.command()
 @click.argument("source", metavar="SOURCE")
+@source_options
+@reading_options
 @parse_options
 @click.option(
     "--format", "fmt", type=click.Choice(["report", "json"]),
@@ -131,17 +287,18 @@ def _load_page(
     "(open or promised) actions. Repeatable.",
 )
 @click.option("--details", is_flag=True, help="JSON: add signatures, spans and warnings.")
-@click.option("--now", type=click.DateTime(), help="Reference time for \"how long ago\" (default: now, UTC).")
+@click.option("--now", type=click.DateTime(), help='Reference time for "how long ago" (default: now, UTC).')
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomically).")
 def audit(
-    source: str, lang: str, timezone: str | None, title: str | None, mode: str, fmt: str | None,
-    fail_on: tuple[str, ...], details: bool, now: datetime | None, output: str | None,
+    source: str, sources: SourceOptions, lang: str | None, timezone: str | None,
+    title: str | None, mode: str, fmt: str | None, fail_on: tuple[str, ...], details: bool,
+    now: datetime | None, output: str | None,
 ) -> None:
     """Report unanswered questions and outstanding actions of a talk page.
 
     Lists who asked what and when, still without an answer; who owes what to whom (requests and
     promises), since when, and whether it was promised but not confirmed; then the answered and
-    settled items in brief and a summary line.
+    settled items in brief, and a summary line. SOURCE takes the same forms as for threads.
 
     Example:
 
@@ -149,68 +306,101 @@ def audit(
 
         talkparse audit page.wikitext --format json --fail-on unanswered --fail-on open
     """
-    page, name = _load_page(source, lang, timezone, title, mode)
-    result = analyse(page)
+    from .report import audit_report, summarise
+
+    docs = _run(lambda: list(documents(source, sources)))
+    results = [
+        analyse(_run(lambda d=d: parse_document(d, lang=lang, timezone=timezone, title=title,
+                                                mode=mode)))  # type: ignore[arg-type]
+        for d in docs
+    ]
     fmt = fmt or ("report" if sys.stdout.isatty() and not output else "json")
     if fmt == "report":
         from rich.console import Console
 
-        from .report import audit_report
-
         when = now.replace(tzinfo=dt_timezone.utc) if now else None
-        _write_rich(audit_report(result, now=when), output)
+        console = Console(record=bool(output), width=120 if output else None,
+                          file=io.StringIO() if output else None)
+        for result in results:
+            console.print(audit_report(result, now=when))
+        if output:
+            _run(lambda: atomic_write(output, console.export_text()))
     else:
-        _write_text(json.dumps(analysis_record(result, details=details), ensure_ascii=False, indent=1) + "\n",
-                    output)
-    summary = summarise(result)
-    click.echo(summary.line(), err=True)
-    if ("unanswered" in fail_on and summary.unanswered + summary.unclear) or (
-        "open" in fail_on and summary.outstanding
-    ):
+        records = [analysis_record(r, details=details) for r in results]
+        text = json.dumps(records[0] if len(records) == 1 else records, ensure_ascii=False, indent=1)
+        if output:
+            _run(lambda: atomic_write(output, text + "\n"))
+        else:
+            sys.stdout.write(text + "\n")
+    findings = False
+    for result in results:
+        summary = summarise(result)
+        click.echo(summary.line(), err=True)
+        findings |= bool("unanswered" in fail_on and summary.unanswered + summary.unclear)
+        findings |= bool("open" in fail_on and summary.outstanding)
+    if findings:
         sys.exit(EXIT_FINDINGS)
 
 
-def _write_rich(obj: Any, output: str | None) -> None:
-    from rich.console import Console
+@cli.command()
+@click.argument("page", metavar="PAGE")
+@source_options
+@click.option("--format", "fmt", type=click.Choice(["wikitext", "json"]), default="wikitext",
+              show_default=True, help="What -o writes: the wikitext, or the parsed threads as JSON.")
+@click.option("-o", "--output", type=click.Path(), metavar="FILE|DIR",
+              help="Write the page to FILE, or each page to DIR (with --archives).")
+def fetch(page: str, sources: SourceOptions, fmt: str, output: str | None) -> None:
+    """Fetch a page from a wiki into talkparse's cache and summarise it.
 
+    PAGE is a title with --wiki (meta.wikimedia.org, en.wikipedia.org, dewiki, or an api.php
+    URL), or a page URL. The wikitext is cached with its wiki, title, revision, content
+    language and time zone, so every command can then read it offline; the summary goes to
+    stderr.
+
+    Example:
+
+        talkparse fetch "Grants talk:Conference/WMCL/Iberoconf 2019/Report" --wiki meta.wikimedia.org
+
+        talkparse fetch https://en.wikipedia.org/wiki/Talk:Example --archives -o pages/
+    """
+    from .fetch_report import summary, write_pages
+
+    if not is_url(page) and not sources.wiki:
+        raise click.UsageError("give --wiki, or a page URL")
+    raws = _run(lambda: wiki_pages(page, sources, always_fetch=True))
+    parsed = [(raw, parse_document(Document(f"{raw.wiki}:{raw.title}", raw.wikitext, raw.title, raw)))
+              for raw in raws]
+    for raw, parsed_page in parsed:
+        click.echo(summary(raw, parsed_page), err=True)
     if output:
-        console = Console(record=True, width=120, file=io.StringIO())
-        console.print(obj)
-        _run(lambda: atomic_write(output, console.export_text()))
-    else:
-        Console().print(obj)
+        _run(lambda: write_pages(parsed, output, fmt))
 
 
-def _write_text(text: str, output: str | None) -> None:
-    if output:
-        _run(lambda: atomic_write(output, text))
-    else:
-        sys.stdout.write(text)
+@cli.command()
+@click.argument("page", metavar="PAGE")
+@click.option("--wiki", metavar="SITE", help="The wiki: en.wikipedia.org, dewiki or an api.php URL.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many revisions, newest first.")
+@fetch_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "tsv"]),
+              help="Output format. Default: table on a terminal, jsonl otherwise.")
+def history(page: str, wiki: str | None, limit: int | None, retries: int, timeout: float,
+            fmt: str | None) -> None:
+    """List the revisions of a page: id, time, user, size and edit summary, newest first.
 
+    Example:
 
-def _title_from(source: str) -> str | None:
-    if source == "-":
-        return None
-    name = source.rsplit("/", 1)[-1]
-    return name[: -len(".wikitext")] if name.endswith(".wikitext") else name
+        talkparse history "Talk:Example" --wiki en.wikipedia.org --limit 20
+    """
+    from .fetch import page_history
+    from .fetch_report import render_history
 
-
-def _emit(page: Page, fmt: str, details: bool, output: str | None, source: str) -> None:
-    from rich.console import Console
-
-    from .render import comment_table, page_tree, print_warnings
-
-    print_warnings(Console(stderr=True), page, source)
-    if fmt in ("tree", "table"):
-        _write_rich(page_tree(page) if fmt == "tree" else comment_table(page), output)
-        return
-    text = {
-        "json": lambda: to_json(page, details=details),
-        "jsonl": lambda: to_jsonl(page),
-        "csv": lambda: to_csv(page),
-        "tsv": lambda: to_csv(page, delimiter="\t"),
-    }[fmt]()
-    _write_text(text, output)
+    if not is_url(page) and not wiki:
+        raise click.UsageError("give --wiki, or a page URL")
+    api, title = (parse_page_url(page).api, parse_page_url(page).title) if is_url(page) else (None, page)
+    options = FetchOptions(retries=retries, timeout=timeout)
+    revisions = _run(lambda: page_history(title, wiki=wiki, api=api, limit=limit, options=options))
+    fmt = fmt or ("table" if sys.stdout.isatty() else "jsonl")
+    sys.stdout.write(render_history(revisions, fmt))
 
 
 def main() -> None:

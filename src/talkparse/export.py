@@ -35,6 +35,7 @@ def comment_record(page: Page, c: Comment) -> dict[str, Any]:
         "heading": c.heading,
         "section": page.headings[c.heading].title if c.heading is not None else None,
         "text": c.text,
+        **({"transcluded_from": c.transcluded_from} if c.transcluded_from else {}),
     }
 
 
@@ -142,6 +143,7 @@ def page_from_record(rec: dict[str, Any], *, length: int = 0) -> Page:
             display_name=c.get("display_name"),
             spans=tuple(tuple(s) for s in c.get("spans", ())),
             warnings=tuple(diag(w) for w in c.get("warnings", ())),
+            transcluded_from=c.get("transcluded_from"),
         )
         for c in rec["comments"]
     )

@@ -123,11 +123,19 @@ def load_language(code: str) -> Language:
     :raises InputError: when talkparse has no data for the code.
     """
     code = code.strip().lower()
-    try:
-        raw = _data(f"languages/{code}.json")
-    except (FileNotFoundError, OSError):
+    raw = shipped_data(code) if code and "/" not in code and "." not in code else None
+    if raw is None:
         known = ", ".join(available_languages())
-        raise InputError(f"unknown language {code!r}; known languages: {known}") from None
+        raise InputError(f"unknown language {code!r}; known languages: {known}")
+    return build_language(code, raw)
+
+
+def build_language(code: str, raw: Mapping[str, Any], *, timezone_name: str | None = None) -> Language:
+    """Build a :class:`Language` from data shaped like ``data/languages/*.json``.
+
+    The shipped files and :func:`talkparse.siteinfo.language_from_siteinfo` (a wiki's own data,
+    read from its API) both go through here; template names come from ``templates.json``.
+    """
     ns = raw["namespaces"]
     return Language(
         code=code,
@@ -143,9 +151,19 @@ def load_language(code: str) -> Language:
         user_talk_namespaces=frozenset(map(_norm, [*ns["user_talk"], *_CANONICAL_USER_TALK])),
         special_namespaces=frozenset(map(_norm, [*ns["special"], *_CANONICAL_SPECIAL])),
         contributions=tuple(raw["contributions"]),
-        default_timezone=raw["wiki"]["timezone"],
+        default_timezone=timezone_name or raw["wiki"]["timezone"],
         templates=_templates(code),
     )
+
+
+@functools.cache
+def shipped_data(code: str) -> Mapping[str, Any] | None:
+    """Return the raw shipped data for a language code, or None when talkparse has none."""
+    try:
+        data: Mapping[str, Any] = _data(f"languages/{code}.json")
+    except (FileNotFoundError, OSError):
+        return None
+    return data
 
 
 def get_zone(name: str) -> ZoneInfo | timezone:

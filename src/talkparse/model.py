@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Iterator, Literal
+from typing import Any, Iterator, Literal, Mapping
 
 Span = tuple[int, int]
 """A half-open ``(start, end)`` range of character offsets into the page's wikitext."""
@@ -56,6 +56,7 @@ class Comment:
     display_name: str | None = None  # label of the author's link, when it differs from the name
     spans: tuple[Span, ...] = field(default=(), compare=False)  # pieces of source; >1 when interrupted
     warnings: tuple[Diagnostic, ...] = ()
+    transcluded_from: str | None = None  # title of the transcluded page it was read from, if any
 
     @property
     def span(self) -> Span:
@@ -179,3 +180,31 @@ class Analysis:
     page: Page
     questions: tuple[Question, ...]
     actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """One revision of a wiki page as fetched: its wikitext and where and when it came from."""
+
+    wiki: str  # the wiki: its host (meta.wikimedia.org) or, off the usual layout, its api.php URL
+    api: str  # the wiki's api.php URL
+    title: str  # the page title as the wiki normalised it
+    revid: int  # revision id
+    timestamp: datetime  # time of the revision, aware UTC
+    wikitext: str
+    lang: str  # the wiki's content language
+    timezone: str  # the wiki's local time zone ($wgLocaltimezone)
+    siteinfo: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    transcluded: tuple[RawPage, ...] = ()  # pages transcluded into this one, as fetched with it
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One line of a page's history: ``12345 2024-01-01T10:00:00Z Alice 140 new section``."""
+
+    revid: int
+    timestamp: datetime  # aware UTC
+    user: str | None  # None when hidden
+    anon: bool  # an IP edit
+    size: int  # bytes
+    comment: str  # edit summary

@@ -48,6 +48,7 @@ def parse(
     timezone: str | None = None,
     title: str | None = None,
     mode: Mode = "reader",
+    language: Language | None = None,
 ) -> Page:
     """Parse a talk page's wikitext into headings and signed comments.
 
@@ -58,6 +59,9 @@ def parse(
     :param title: the page title, when known.
     :param mode: ``"reader"`` reads threads as people do; ``"discussiontools"`` reproduces
         MediaWiki's DiscussionTools exactly, quirks included.
+    :param language: the wiki's own language data (e.g. from
+        :func:`talkparse.siteinfo.language_from_siteinfo`); when given, ``lang`` is ignored and
+        ``timezone`` defaults to the wiki's local zone.
     :raises InputError: for an unknown language or time zone. Odd wikitext never raises.
 
     >>> page = parse("== Hi ==\\nQuestion? [[User:A|A]] 10:00, 1 May 2020 (UTC)\\n"
@@ -65,7 +69,7 @@ def parse(
     >>> [(c.author, c.level, c.parent) for c in page.comments]
     [('A', 0, None), ('B', 1, 0)]
     """
-    language = load_language(lang)
+    language = language or load_language(lang)
     zone = timezone or language.default_timezone
     reader = timestamp_reader(language, zone)
     lexed = lex(wikitext, language, title)

@@ -1,0 +1,461 @@
+"""Fetching pages from a MediaWiki with pywikibot: revisions, history, archives, transclusions.
+
+The only module that touches the network or imports pywikibot, and it does so inside functions:
+importing pywikibot reads configuration, and ``talkparse --help`` must work with no wiki set up.
+pywikibot runs without a ``user-config.py`` (``PYWIKIBOT_NO_USER_CONFIG=2``), keeps its files
+in talkparse's cache directory, sends a descriptive user agent and the ``maxlag`` parameter on
+reads (waiting when the servers are lagged), and gives up after ``retries`` retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import sys
+import warnings
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from . import __version__, cache
+from .errors import FetchError
+from .model import RawPage, Revision
+from .siteinfo import MESSAGE_NAMES, SAMPLE_WIKITEXT, read_sample, zone_message_names
+from .wikis import resolve_wiki, wiki_label
+
+BATCH = 50  # titles per API request (the limit for anonymous clients)
+USER_AGENT = (
+    f"talkparse/{__version__} (reads talk pages into comments and threads; "
+    "https://pypi.org/project/talkparse/)"
+)
+# Names of archive subpages in many languages: /Archive 3, /Archiv/2019, /Archivo 2, /Arquivo 1...
+ARCHIVE_NAME = re.compile(
+    r"^(?:archiv|archief|arquivo|arkiv|arkisto|archiwum|arxiu|artxibo|arhiva|archívum|"
+    r"архив|архів|arşiv|أرشيف|بایگانی|ארכיון|アーカイブ|存档|存檔|보존|lưu trữ)",
+    re.IGNORECASE,
+)
+
+
+DEFAULT_RETRIES = 3
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOptions:
+    """How to talk to the wiki."""
+
+    retries: int = DEFAULT_RETRIES  # retries after a failed or lagged request, waits 1, 2, 4 s
+    timeout: float = DEFAULT_TIMEOUT  # seconds to wait for a connection and for each answer
+    user_agent: str | None = None  # replaces talkparse's description in the User-Agent header
+
+
+_LOG = logging.getLogger("talkparse.fetch")
+
+
+def _pywikibot(options: FetchOptions) -> Any:
+    """Import and configure pywikibot (once per process; options are applied every time)."""
+    os.environ.setdefault("PYWIKIBOT_NO_USER_CONFIG", "2")
+    base = cache.cache_dir() / "pywikibot"
+    base.mkdir(parents=True, exist_ok=True)
+    # Once a process has a throttle entry, pywikibot expects its control file to exist.
+    (base / "throttle.ctrl").touch(exist_ok=True)
+    first = "pywikibot" not in sys.modules
+    # pywikibot's log set-up changes the process's warning filters; keep that inside this block.
+    with warnings.catch_warnings():
+        import pywikibot
+        from pywikibot import bot, config
+
+        if first:
+            bot.init_handlers()
+    if first:
+        logging.captureWarnings(False)
+        root = logging.getLogger("pywiki")
+        root.handlers.clear()  # its terminal handler prints tracebacks of failed requests
+        root.addHandler(logging.NullHandler())
+    config.base_dir = str(base)  # throttle.ctrl and apicache/ go here, never in the cwd
+    config.user_agent_description = options.user_agent or USER_AGENT
+    config.max_retries = max(0, options.retries)
+    config.retry_wait = 1
+    config.retry_max = 30
+    config.socket_timeout = (options.timeout, options.timeout)
+    return pywikibot
+
+
+def _site(api: str, options: FetchOptions) -> Any:
+    pywikibot = _pywikibot(options)
+    from pywikibot import config
+
+    # One family per URL, named by a hash: pywikibot caches sites by name for the whole process.
+    name = "tp" + hashlib.sha1(api.encode()).hexdigest()[:12]
+    config.family_files[name] = api
+    try:
+        return pywikibot.Site(name, name)
+    except Exception as exc:  # noqa: BLE001 - any failure here means the wiki cannot be used
+        raise _error(exc, api, "its site information", options) from None
+
+
+_WIKIMEDIA_HOST = re.compile(
+    r"^([a-z0-9-]+)\.(wikipedia|wiktionary|wikibooks|wikinews|wikiquote|wikisource|wikiversity|"
+    r"wikivoyage)\.org$"
+)
+
+
+def _check_known(api: str, label: str) -> None:
+    """Reject a Wikimedia host whose language pywikibot does not know, before any request."""
+    import urllib.parse
+
+    m = _WIKIMEDIA_HOST.match(urllib.parse.urlsplit(api).hostname or "")
+    if m is None or m.group(1) in ("test", "test2", "www"):
+        return
+    from pywikibot.family import Family
+
+    code, project = m.groups()
+    if code not in Family.load(project).codes:
+        raise FetchError(f"unknown wiki {label!r}: no {project} in language {code!r}")
+
+
+def _error(exc: BaseException, api: str, what: str, options: FetchOptions) -> FetchError:
+    """Turn a pywikibot or requests exception into one line naming what failed."""
+    from pywikibot import exceptions as pe
+
+    label = wiki_label(api)
+    if isinstance(exc, FetchError):
+        return exc
+    if isinstance(exc, pe.NoPageError):
+        return FetchError(f"{what}: no such page on {label}")
+    if isinstance(exc, pe.InvalidTitleError):
+        return FetchError(f"{what}: bad title ({exc})")
+    if isinstance(exc, (pe.ApiTimeoutError, pe.ServerError, OSError)) or (
+        type(exc).__module__.startswith(("requests", "urllib3"))
+    ):
+        return FetchError(
+            f"cannot reach {api} for {what}: no answer after {options.retries} retries "
+            f"({type(exc).__name__}); see --retries and --timeout"
+        )
+    if isinstance(exc, pe.APIError):
+        return FetchError(f"{what}: {label} answered {exc.code}: {exc.info}")
+    return FetchError(f"{what}: {type(exc).__name__} from {label}: {exc}".rstrip(": "))
+
+
+class _Wiki:
+    """One wiki, reached through pywikibot; raw API queries with continuation."""
+
+    def __init__(self, wiki: str | None, api: str | None, options: FetchOptions) -> None:
+        if api is None:
+            if not wiki:
+                raise FetchError("no wiki given: use --wiki (e.g. en.wikipedia.org)")
+            api = resolve_wiki(wiki).api
+        _pywikibot(options)
+        _check_known(api, wiki or api)
+        self.api = api
+        self.label = wiki_label(api)
+        self.options = options
+        self.site = _site(api, options)
+        self._info: dict[str, Any] | None = None
+
+    def call(self, what: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 - reported as one line by the CLI
+            raise _error(exc, self.api, what, self.options) from None
+
+    def query(self, what: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Yield the ``query`` part of each answer, following ``continue``."""
+        params = {"action": "query", "formatversion": "2", **params}
+        cont: dict[str, Any] = {}
+        while True:
+            answer = self.call(what, lambda: self.site.simple_request(**params, **cont).submit())
+            yield answer.get("query", {})
+            if "continue" not in answer:
+                return
+            cont = answer["continue"]
+
+    # site data ---------------------------------------------------------------------------
+    def siteinfo(self) -> dict[str, Any]:
+        """The wiki's language data (see :mod:`talkparse.siteinfo`), from the cache or the API."""
+        if self._info is None:
+            self._info = cache.load_site(self.api) or self._ask_siteinfo()
+        return self._info
+
+    def _ask_siteinfo(self) -> dict[str, Any]:
+        what = f"site information of {self.label}"
+        lang = self.call(what, lambda: self.site.siteinfo["lang"])
+        q = next(self.query(
+            what, meta="siteinfo|allmessages",
+            siprop="general|namespaces|namespacealiases|specialpagealiases",
+            ammessages="|".join(MESSAGE_NAMES), amlang=lang,
+        ))
+        general = q.get("general", {})
+        zone = general.get("timezone") or "UTC"
+        names: dict[str, list[str]] = {}
+        for ns in q.get("namespaces", {}).values():
+            names[str(ns["id"])] = [n for n in (ns.get("name"), ns.get("canonical")) if n is not None]
+        for alias in q.get("namespacealiases", []):
+            names.setdefault(str(alias["id"]), []).append(alias["alias"])
+        messages = {m["name"]: m["content"] for m in q.get("allmessages", []) if "content" in m}
+        for part in self.query(what, meta="allmessages", ammessages="|".join(zone_message_names(zone)),
+                               amlang=general.get("lang", lang)):
+            messages.update({m["name"]: m["content"] for m in part.get("allmessages", []) if "content" in m})
+        contributions: list[str] = next(
+            (a["aliases"] for a in q.get("specialpagealiases", []) if a["realname"] == "Contributions"),
+            [],
+        )
+        pst = self.call(what, lambda: self.site.simple_request(
+            action="parse", text=SAMPLE_WIKITEXT, onlypst="1", contentmodel="wikitext",
+            title="API", formatversion="2",
+        ).submit())
+        info = {
+            "lang": general.get("lang", "en"),
+            "fallback": [f["code"] for f in general.get("fallback", [])],
+            "timezone": zone,
+            "sitename": general.get("sitename"),
+            "generator": general.get("generator"),
+            "namespaces": names,
+            "contributions": contributions,
+            "messages": messages,
+            "sample": read_sample(pst.get("parse", {}).get("text", "")),
+        }
+        cache.save_site(self.api, info)
+        return info
+
+    def raw_page(self, rev: Mapping[str, Any], title: str, *, with_info: bool = True) -> RawPage:
+        info = self.siteinfo()
+        slot = rev.get("slots", {}).get("main", {})
+        return RawPage(
+            wiki=self.label,
+            api=self.api,
+            title=title,
+            revid=int(rev["revid"]),
+            timestamp=_parse_time(rev["timestamp"]),
+            wikitext=slot.get("content", rev.get("content", "")),
+            lang=info["lang"],
+            timezone=info["timezone"],
+            siteinfo=info if with_info else {},
+        )
+
+    # pages -------------------------------------------------------------------------------
+    def latest(self, titles: Sequence[str], what: str) -> dict[str, RawPage | None]:
+        """The current revision of each title (None: missing), ``BATCH`` titles per request."""
+        out: dict[str, RawPage | None] = {}
+        for i in range(0, len(titles), BATCH):
+            chunk = list(titles[i : i + BATCH])
+            found: dict[str, dict[str, Any]] = {}
+            aliases = {t: t for t in chunk}
+            for q in self.query(what, titles="|".join(chunk), prop="revisions", redirects="1",
+                                rvprop="ids|timestamp|content", rvslots="main"):
+                for key in ("normalized", "redirects"):
+                    for n in q.get(key, []):
+                        for t, now in list(aliases.items()):
+                            if now == n["from"]:
+                                aliases[t] = n["to"]
+                for page in q.get("pages", []):
+                    _check_page(page, what)
+                    if page.get("revisions"):
+                        found[page["title"]] = page
+            for t in chunk:
+                page = found.get(aliases[t])
+                out[t] = self.raw_page(page["revisions"][0], page["title"]) if page else None
+        return out
+
+    def revision(self, revid: int, title: str | None) -> RawPage:
+        what = f"revision {revid}" + (f" of {title!r}" if title else "")
+        for q in self.query(what, revids=str(revid), prop="revisions",
+                            rvprop="ids|timestamp|content", rvslots="main"):
+            if q.get("badrevids"):
+                raise FetchError(f"{what}: no such revision on {self.label}")
+            for page in q.get("pages", []):
+                if title and _norm_title(page["title"]) != _norm_title(self.normalise(title)):
+                    raise FetchError(f"{what}: revision {revid} belongs to {page['title']!r}")
+                if page.get("revisions"):
+                    return self.raw_page(page["revisions"][0], page["title"])
+        raise FetchError(f"{what}: no such revision on {self.label}")
+
+    def at(self, title: str, when: datetime, what: str) -> RawPage | None:
+        """The revision of ``title`` that was current at ``when`` (None: it did not exist yet)."""
+        for q in self.query(what, titles=title, prop="revisions", redirects="1", rvlimit="1",
+                            rvdir="older", rvstart=_iso(when), rvprop="ids|timestamp|content",
+                            rvslots="main"):
+            for page in q.get("pages", []):
+                _check_page(page, what)
+                if "missing" in page:
+                    raise FetchError(f"{what}: no such page on {self.label}")
+                if page.get("revisions"):
+                    return self.raw_page(page["revisions"][0], page["title"])
+            return None
+        return None
+
+    def normalise(self, title: str) -> str:
+        return str(self.call(f"title {title!r}", lambda: self._page(title).title()))
+
+    def _page(self, title: str) -> Any:
+        import pywikibot
+
+        return pywikibot.Page(self.site, title)
+
+    def history(self, title: str, limit: int | None) -> list[Revision]:
+        what = f"history of {title!r}"
+        out: list[Revision] = []
+        for q in self.query(what, titles=title, prop="revisions", redirects="1",
+                            rvprop="ids|timestamp|user|size|comment",
+                            rvlimit=str(min(limit, 500)) if limit else "max"):
+            for page in q.get("pages", []):
+                _check_page(page, what)
+                if "missing" in page:
+                    raise FetchError(f"{what}: no such page on {self.label}")
+                for r in page.get("revisions", []):
+                    out.append(Revision(
+                        revid=int(r["revid"]),
+                        timestamp=_parse_time(r["timestamp"]),
+                        user=None if r.get("userhidden") else r.get("user"),
+                        anon="anon" in r and r["anon"] is not False,
+                        size=int(r.get("size", 0)),
+                        comment="" if r.get("commenthidden") else r.get("comment", ""),
+                    ))
+            if limit and len(out) >= limit:
+                return out[:limit]
+        return out
+
+    def subpages(self, title: str, *, archives_only: bool) -> list[str]:
+        """Titles of the page's subpages (only archives, unless ``archives_only`` is false)."""
+        what = f"subpages of {title!r}"
+        page = self.call(what, lambda: self._page(title))
+        ns = self.call(what, lambda: page.namespace().id)
+        base = self.call(what, lambda: page.title(with_ns=False))
+        prefix = self.call(what, lambda: page.title()[: -len(base)] if base else "")
+        out = []
+        for q in self.query(what, list="allpages", apprefix=base + "/", apnamespace=str(ns),
+                            aplimit="max"):
+            for p in q.get("allpages", []):
+                rest = p["title"][len(prefix) + len(base) + 1 :]
+                if not archives_only or ARCHIVE_NAME.match(rest):
+                    out.append(p["title"])
+        return sorted(out, key=_natural)
+
+
+def _check_page(page: Mapping[str, Any], what: str) -> None:
+    if "invalid" in page:
+        reason = page.get("invalidreason", "invalid title")
+        raise FetchError(f"{what}: bad title {page.get('title', '')!r} ({reason})")
+
+
+def _norm_title(title: str) -> str:
+    return " ".join(title.replace("_", " ").split())
+
+
+def _natural(title: str) -> list[Any]:
+    return [int(t) if t.isdigit() else t.casefold() for t in re.split(r"(\d+)", title)]
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- public API ------------------------------------------------------------------------------
+
+def fetch_page(
+    title: str,
+    *,
+    wiki: str | None = None,
+    api: str | None = None,
+    revision: int | None = None,
+    at: datetime | None = None,
+    transclusions: bool = True,
+    options: FetchOptions = FetchOptions(),
+    save: bool = True,
+) -> RawPage:
+    """Fetch one revision of a page (the current one, ``revision``, or the one current ``at``).
+
+    Pages transcluded into it (``{{Talk:X/GA1}}``, an AfD log's discussions) are fetched with
+    it, in one batched request per level, and kept in :attr:`RawPage.transcluded`. The page is
+    stored in the cache (atomically) unless ``save`` is false.
+
+    :param wiki: a host (``meta.wikimedia.org``), database name (``dewiki``) or api.php URL.
+    :param api: the api.php URL, instead of ``wiki``.
+    :raises FetchError: naming what failed: unknown wiki, bad title, missing page or revision,
+        unreachable server.
+
+    Example: ``fetch_page("Talk:Example", wiki="en.wikipedia.org").wikitext``
+    """
+    site = _Wiki(wiki, api, options)
+    what = f"page {title!r}"
+    if revision is not None:
+        raw = site.revision(revision, title)
+    elif at is not None:
+        found = site.at(title, at, what)
+        if found is None:
+            raise FetchError(f"{what}: did not exist yet on {site.label} at {_iso(at)}")
+        raw = found
+    else:
+        found = site.latest([title], what)[title]
+        if found is None:
+            raise FetchError(f"{what}: no such page on {site.label}")
+        raw = found
+    if transclusions:
+        raw = _with_transclusions(site, raw, historical=revision is not None or at is not None)
+    if save:
+        cache.save(raw, current=revision is None and at is None)
+    return raw
+
+
+def _with_transclusions(site: _Wiki, raw: RawPage, *, historical: bool) -> RawPage:
+    from .siteinfo import language_from_siteinfo
+    from .transclude import expand
+
+    info = site.siteinfo()
+    fetched: dict[str, RawPage | None] = {}
+
+    def get_pages(titles: list[str]) -> dict[str, str | None]:
+        what = f"pages transcluded into {raw.title!r}"
+        if historical:
+            got = {t: site.at(t, raw.timestamp, what) for t in titles}
+        else:
+            got = site.latest(titles, what)
+        fetched.update(got)
+        return {t: (p.wikitext if p else None) for t, p in got.items()}
+
+    expand(raw.wikitext, raw.title, language_from_siteinfo(info), info.get("namespaces", {}), get_pages)
+    nested = tuple(
+        replace(p, title=t, siteinfo={}) for t, p in sorted(fetched.items()) if p is not None
+    )
+    return replace(raw, transcluded=nested)
+
+
+def fetch_archives(
+    page: RawPage, *, subpages: bool = False, options: FetchOptions = FetchOptions(), save: bool = True
+) -> list[RawPage]:
+    """Fetch the current revisions of a page's archives (or all its subpages), in batches.
+
+    Archives are subpages whose name starts with "Archive" in one of many languages
+    (``/Archive 3``, ``/Archiv/2019``, ``/Archivo 2``), in natural order.
+    """
+    site = _Wiki(None, page.api, options)
+    titles = site.subpages(page.title, archives_only=not subpages)
+    got = site.latest(titles, f"archives of {page.title!r}")
+    out = [
+        _with_transclusions(site, p, historical=False) for t in titles if (p := got[t]) is not None
+    ]
+    if save:
+        for p in out:
+            cache.save(p)
+        cache.save_index(page.api, page.title, [p.title for p in out], subpages=subpages)
+    return out
+
+
+def page_history(
+    title: str, *, wiki: str | None = None, api: str | None = None, limit: int | None = None,
+    options: FetchOptions = FetchOptions(),
+) -> list[Revision]:
+    """List a page's revisions, newest first (id, time, user, size, summary)."""
+    return _Wiki(wiki, api, options).history(title, limit)
+
+
+def normalise_title(title: str, *, wiki: str | None = None, api: str | None = None,
+                    options: FetchOptions = FetchOptions()) -> str:
+    """The title as the wiki writes it (namespace name, first letter, spaces)."""
+    return _Wiki(wiki, api, options).normalise(title)
