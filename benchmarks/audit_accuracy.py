@@ -24,6 +24,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "src"))
 
 import score  # noqa: E402
+
 from talkparse import analyse, parse  # noqa: E402
 from talkparse.export import analysis_record  # noqa: E402
 
@@ -165,6 +166,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--show", metavar="PAGE", help="list disagreements for a page (name or path)")
+    ap.add_argument("--write-floors", metavar="FILE",
+                    help="write regression floors (measured - 0.02) per page and overall, for tests/")
     args = ap.parse_args()
     pages = labelled_pages()
     if args.show:
@@ -180,6 +183,17 @@ def main() -> int:
         totals.add(gold, pred, res)
         rows.append((path.name.replace(".gold.json", ""), res))
     m = totals.metrics()
+    if args.write_floors:
+        keys = ("question_f1", "unanswered_p", "unanswered_r", "answer_link_acc", "action_f1", "open_p", "open_r")
+
+        def floor(x: float) -> float:
+            return max(0.0, int((x - 0.02) * 1000) / 1000)
+
+        floors = {
+            "pages": {name: {k: floor(r[k]) for k in keys if k in r} for name, r in rows},
+            "all": {k: floor(m[k]) for k in keys},
+        }
+        Path(args.write_floors).write_text(json.dumps(floors, indent=1) + "\n")
     if args.json:
         print(json.dumps(m))
         return 0

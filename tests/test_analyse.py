@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import FIXTURES, Case, load_cases
+
 from talkparse import ActionStatus, QuestionStatus, analyse, parse
 from talkparse.export import analysis_record
 

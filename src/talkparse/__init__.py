@@ -18,7 +18,30 @@ from .model import (
 )
 from .parse import parse
 
+# Fetching needs pywikibot, which reads its configuration when imported: load it on first use.
+_LAZY = {
+    "FetchOptions": "fetch",
+    "fetch_page": "fetch",
+    "fetch_archives": "fetch",
+    "page_history": "fetch",
+    "RawPage": "model",
+    "Revision": "model",
+    "documents": "sources",
+    "parse_document": "sources",
+    "SourceOptions": "sources",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'talkparse' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
 __all__ = [
+    *_LAZY,
     "Action",
     "ActionKind",
     "ActionStatus",

@@ -14,8 +14,8 @@ from typing import Any, Callable, Iterable, Iterator
 import click
 
 from . import __version__
-from .errors import TalkparseError
 from .analyse import analyse
+from .errors import TalkparseError
 from .export import analysis_record, to_csv, to_json, to_jsonl
 from .fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, FetchOptions
 from .files import atomic_write
@@ -309,11 +309,10 @@ def audit(
     from .report import audit_report, summarise
 
     docs = _run(lambda: list(documents(source, sources)))
-    results = [
-        analyse(_run(lambda d=d: parse_document(d, lang=lang, timezone=timezone, title=title,
-                                                mode=mode)))  # type: ignore[arg-type]
-        for d in docs
-    ]
+    results = [analyse(_run(functools.partial(
+        parse_document, d, lang=lang, timezone=timezone, title=title,
+        mode=mode,  # type: ignore[arg-type]
+    ))) for d in docs]
     fmt = fmt or ("report" if sys.stdout.isatty() and not output else "json")
     if fmt == "report":
         from rich.console import Console

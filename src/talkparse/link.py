@@ -474,7 +474,7 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
 def _chain(ctx: PageContext, actions: list[ActionHit], links: list[ActionLink]) -> list[ActionLink]:
     """A request promised by a commitment that was later done is done too."""
     out = []
-    for a, link in zip(actions, links):
+    for link in links:
         if link.status is ActionStatus.PROMISED:
             done = [
                 other_link.resolved_by
