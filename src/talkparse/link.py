@@ -60,6 +60,13 @@ class _Vec:
     norm: float
 
 
+def _cosine(va: _Vec, vb: _Vec) -> float:
+    if len(va.weights) > len(vb.weights):
+        va, vb = vb, va
+    dot = sum(w * vb.weights.get(k, 0.0) for k, w in va.weights.items())
+    return dot / (va.norm * vb.norm)
+
+
 class PageContext:
     """Thread structure and item vectors of a page, shared by the linkers."""
 
@@ -133,18 +140,16 @@ class PageContext:
         key = (item.comment, item.index)
         v = self._vecs.get(key)
         if v is None:
-            counts = Counter(self.stems[key])
-            weights = {w: (1 + math.log(k)) * self.idf.get(w, 1.0) for w, k in counts.items()}
-            v = _Vec(weights, math.sqrt(sum(x * x for x in weights.values())) or 1.0)
-            self._vecs[key] = v
+            v = self._vecs[key] = self._vector(self.stems[key])
         return v
 
+    def _vector(self, words: list[str]) -> _Vec:
+        counts = Counter(words)
+        weights = {w: (1 + math.log(k)) * self.idf.get(w, 1.0) for w, k in counts.items()}
+        return _Vec(weights, math.sqrt(sum(x * x for x in weights.values())) or 1.0)
+
     def similarity(self, a: Item, b: Item) -> float:
-        va, vb = self.vec(a), self.vec(b)
-        if len(va.weights) > len(vb.weights):
-            va, vb = vb, va
-        dot = sum(w * vb.weights.get(k, 0.0) for k, w in va.weights.items())
-        return dot / (va.norm * vb.norm)
+        return _cosine(self.vec(a), self.vec(b))
 
     def label_match(self, q: Item, a: Item) -> float:
         """1.0 when answer item ``a``'s label names question item ``q`` (mirrored bold labels too)."""
@@ -212,19 +217,12 @@ class PageContext:
 
     def text_similarity(self, a: str, b: str) -> float:
         """IDF-weighted cosine of two texts' content words."""
-        va, vb = self._text_vec(a), self._text_vec(b)
-        if len(va.weights) > len(vb.weights):
-            va, vb = vb, va
-        dot = sum(w * vb.weights.get(k, 0.0) for k, w in va.weights.items())
-        return dot / (va.norm * vb.norm)
+        return _cosine(self._text_vec(a), self._text_vec(b))
 
     def _text_vec(self, text: str) -> _Vec:
         v = self._text_vecs.get(text)
         if v is None:
-            counts = Counter(stems(text, self.lex.stopwords))
-            weights = {w: (1 + math.log(k)) * self.idf.get(w, 1.0) for w, k in counts.items()}
-            v = _Vec(weights, math.sqrt(sum(x * x for x in weights.values())) or 1.0)
-            self._text_vecs[text] = v
+            v = self._text_vecs[text] = self._vector(stems(text, self.lex.stopwords))
         return v
 
     def polar(self, text: str) -> bool:
