@@ -5,7 +5,7 @@ from __future__ import annotations
 from .detect import detect, lexicon
 from .langdata import load_language
 from .link import PageContext, link_actions, link_answers
-from .model import Action, Analysis, Page, Question
+from .model import Action, ActionStatus, Analysis, Page, Question, QuestionStatus
 from .units import UnitBuilder
 
 
@@ -36,12 +36,18 @@ def analyse(page: Page) -> Analysis:
     ctx = PageContext(page, units, lex)
     answers = link_answers(ctx, q_hits, a_hits)
     resolutions = link_actions(ctx, a_hits)
+    # "Could you fix X?" is answered by doing it (or by saying no)
+    settled = {
+        h.unit.span: r.resolved_by
+        for h, r in zip(a_hits, resolutions)
+        if r.status in (ActionStatus.RESOLVED, ActionStatus.DECLINED) and r.resolved_by
+    }
     questions = tuple(
         Question(
             comment=h.unit.comment,
             text=h.unit.text,
-            status=link.status,
-            answered_by=link.answered_by,
+            status=QuestionStatus.ANSWERED if h.unit.span in settled else link.status,
+            answered_by=link.answered_by or settled.get(h.unit.span, ()),
             indirect=h.indirect,
             span=h.unit.span,
         )

@@ -132,7 +132,11 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
                 continue
             if lex.any("request", body) and not lex.any("request_exclude", body):
                 actions.append(ActionHit(u, ActionKind.REQUEST))
-            elif lex.any("commitment", body) and not lex.any("commitment_exclude", body):
+            elif (
+                lex.any("commitment", body)
+                and not lex.any("commitment_exclude", body)
+                and not lex.any("completion", body)  # "I have also swapped the image": done
+            ):
                 actions.append(ActionHit(u, ActionKind.COMMITMENT))
         if item.templates & doing and not any(a.unit.item == item.index for a in actions):
             if sentences:

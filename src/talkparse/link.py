@@ -92,6 +92,7 @@ class PageContext:
         self._vecs: dict[tuple[int, int], _Vec] = {}
         self.actions_in: dict[int, list[ActionHit]] = {}  # comment -> its action items
         self._answers: dict[int, list[Unit]] = {}
+        self.objects: list[set[str]] | None = None  # what every action is about, once known
         self._text_vecs: dict[str, _Vec] = {}
 
     # structure --------------------------------------------------------------------------------
@@ -252,8 +253,9 @@ def link_answers(
     topics: dict[int, list[Unit]] = {}
     for u in [q.unit for q in questions] + [a.unit for a in requests if a.kind is ActionKind.REQUEST]:
         topics.setdefault(u.comment, []).append(u)
-    for units in topics.values():
-        units.sort(key=lambda u: u.span)
+    for c, units in topics.items():
+        # a "Could you fix X?" is both a question and a request: one topic
+        topics[c] = sorted({u.span: u for u in units}.values(), key=lambda u: u.span)
     point: dict[tuple[int, int], dict[int, float]] = {}  # (comment, item) -> {answer: score}
     for qc, hits in by_comment.items():
         q_items = sorted({h.unit.item for h in hits})
@@ -305,7 +307,7 @@ def _reply_evidence(
     sims = [
         max(ctx.text_similarity(ctx.topic_text(t, topics), s.text) for s in sentences) for t in topics
     ]
-    mine = sims[topics.index(q)]
+    mine = sims[next(i for i, t in enumerate(topics) if t.span == q.span)]
     score = 0.5 + 0.3 * r + mine
     direct = r >= 0.8
     # a later comment that is not a reply must show clearly that it is about the question
@@ -315,8 +317,8 @@ def _reply_evidence(
     covered = sum(1 for x in sims if x >= TOPIC_MIN)
     if direct and covered * 2 > len(topics) and len(sentences) >= len(topics):
         return "answer", score  # a reply that goes through all the points
-    first = next(t for t in topics if is_question_text(t.text) or t is q)
-    if direct and first is q and ctx.polar(q.text) and ctx.lex.any("self_answer", fold(sentences[0].text)):
+    first = next(t for t in topics if is_question_text(t.text) or t.span == q.span)
+    if direct and first.span == q.span and ctx.polar(q.text) and ctx.lex.any("self_answer", fold(sentences[0].text)):
         return "answer", score  # "Is anyone else seeing this?" - "Yes, same here."
     if max(sims) >= TOPIC_STRONG:
         return "none", 0.0  # the reply is about another of the comment's points
@@ -417,6 +419,13 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
         if not (ctx.relation(ac, c) > 0 or later_by_owner):
             continue
         anchored = _anchored(ctx, ac, a.unit.item, c) or (sole and comments[c].parent == ac)
+        if (
+            not commitment and not resolved and comments[c].parent == ac
+            and comments[c].author != owner and _refuses(ctx, c)
+        ):
+            resolved.append(c)  # "I'd rather not: ...", "Not done: ..." as the reply's first words
+            status = ActionStatus.DECLINED
+            continue
         if attention and not resolved and _reviewed(ctx, a, c, owner):
             resolved.append(c)  # "please take a look": the look is the reply itself
             status = ActionStatus.RESOLVED
@@ -447,9 +456,8 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 resolved.append(c)
                 status = ActionStatus.WITHDRAWN
                 break
-            if not later_by_owner and (
-                it.templates & _NOT_DONE or (anchored and any(lex.any("decline", t) for t in texts))
-            ):
+            refused = any(lex.any("decline", t) and not is_question_text(t) for t in texts)
+            if not later_by_owner and (it.templates & _NOT_DONE or ((anchored or about) and refused)):
                 resolved.append(c)
                 status = ActionStatus.DECLINED
                 break
@@ -487,6 +495,16 @@ def _chain(ctx: PageContext, actions: list[ActionHit], links: list[ActionLink]) 
     return out
 
 
+def _refuses(ctx: PageContext, c: int) -> bool:
+    """Whether reply ``c`` opens with a refusal."""
+    units = ctx.units[c].units
+    return bool(units) and ctx.lex.any("decline", fold(units[0].text)) and not is_question_text(
+        units[0].text
+    ) and (
+        units[0].span[0] - ctx.page.comments[c].spans[0][0] < 40
+    )
+
+
 def _reviewed(ctx: PageContext, a: ActionHit, c: int, owner: str) -> bool:
     """Whether comment ``c`` is the look that was asked for or promised: a substantive reply in
     the thread, by the promiser (commitment) or by someone else (request)."""
@@ -502,11 +520,15 @@ def _reviewed(ctx: PageContext, a: ActionHit, c: int, owner: str) -> bool:
 
 
 def _on_topic(ctx: PageContext, text: str, obj: set[str]) -> bool:
-    """A completion in a direct reply counts unless it is plainly about something else: several
-    words of its own and none of the action's ("We have updated the report" for "send the
-    invoices")."""
+    """A completion in a direct reply counts unless it is plainly about something else: it
+    names what another action or question of the page is about, and nothing of this one's."""
     words = set(stems(text, ctx.lex.stopwords)) - _COMPLETION_WORDS - _GENERIC
-    return bool(words & obj) or len(words - obj) <= 3
+    if words & obj:
+        return True
+    if ctx.objects is None:
+        ctx.objects = [_object(ctx, x) for acts in ctx.actions_in.values() for x in acts]
+    others = set().union(*ctx.objects) - obj
+    return not (words & others)
 
 
 def _bare(ctx: PageContext, it: Item, obj: set[str]) -> bool:
