@@ -35,6 +35,7 @@ class Lexicon:
     response_heading: tuple[re.Pattern[str], ...]
     request_question: tuple[re.Pattern[str], ...]
     attention: tuple[re.Pattern[str], ...]  # actions fulfilled by a reply: "take a look", "review"
+    polar_answer: tuple[re.Pattern[str], ...]  # "Yes", "Same here", "Works for me"
     non_answer: tuple[re.Pattern[str], ...]
     stopwords: frozenset[str]
     stopwords_wh: frozenset[str]  # question words: what, why, quién, warum...
@@ -48,7 +49,7 @@ class Lexicon:
 _LISTS = (
     "indirect_question", "weak_indirect_question", "rhetorical", "self_answer", "request",
     "request_exclude", "commitment", "commitment_exclude", "completion", "decline", "withdraw",
-    "acknowledgement", "response_heading", "request_question", "attention", "non_answer",
+    "acknowledgement", "response_heading", "request_question", "attention", "polar_answer", "non_answer",
 )
 
 

@@ -26,6 +26,7 @@ POINT_MIN = 0.12  # ... when the pair is also the best match of the question or 
 ANSWER_KEEP = 0.75  # other answering comments listed when they score this share of the best
 TOPIC_MARGIN = 0.08  # how much better another paragraph may match before a reply is "about it"
 TOPIC_MIN = 0.10  # similarity that shows a reply talks about a question
+SENTENCE_MIN = 0.05  # a reply sentence this close to a question, and closer than to any other
 TOPIC_STRONG = 0.20  # ... that shows it talks about another point of the comment
 OBJECT_WEIGHT = 3.0  # summed IDF of the object words a completion must share with the action
 OBJECT_SHARE = 0.3  # ... or this share of the object's weight (short pages have low IDF)
@@ -304,21 +305,30 @@ def _reply_evidence(
     sentences = ctx.answer_sentences(c)
     if not sentences:
         return "none", 0.0
-    sims = [
-        max(ctx.text_similarity(ctx.topic_text(t, topics), s.text) for s in sentences) for t in topics
-    ]
-    mine = sims[next(i for i, t in enumerate(topics) if t.span == q.span)]
+    grid = [[ctx.text_similarity(ctx.topic_text(t, topics), s.text) for s in sentences] for t in topics]
+    sims = [max(row) for row in grid]
+    qi = next(i for i, t in enumerate(topics) if t.span == q.span)
+    mine = sims[qi]
+    # each sentence of the reply is about the topic it resembles most
+    claimed = any(
+        grid[qi][k] >= SENTENCE_MIN and grid[qi][k] == max(row[k] for row in grid)
+        for k in range(len(sentences))
+    )
     score = 0.5 + 0.3 * r + mine
     direct = r >= 0.8
     # a later comment that is not a reply must show clearly that it is about the question
     threshold = TOPIC_MIN if direct else TOPIC_STRONG
     if (len(topics) == 1 and (direct or mine >= TOPIC_MIN)) or mine >= threshold:
         return "answer", score
+    if direct and claimed:
+        return "answer", score
     covered = sum(1 for x in sims if x >= TOPIC_MIN)
     if direct and covered * 2 > len(topics) and len(sentences) >= len(topics):
         return "answer", score  # a reply that goes through all the points
     first = next(t for t in topics if is_question_text(t.text) or t.span == q.span)
-    if direct and first.span == q.span and ctx.polar(q.text) and ctx.lex.any("self_answer", fold(sentences[0].text)):
+    if direct and first.span == q.span and ctx.polar(q.text) and ctx.lex.any(
+        "polar_answer", fold(sentences[0].text)
+    ):
         return "answer", score  # "Is anyone else seeing this?" - "Yes, same here."
     if max(sims) >= TOPIC_STRONG:
         return "none", 0.0  # the reply is about another of the comment's points
