@@ -151,3 +151,32 @@ def test_help_and_module_entry_point() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)["comments"]) == 6
+
+
+def test_audit_json_and_fail_on() -> None:
+    result = invoke("audit", str(GRANT), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    unanswered = [q["text"] for q in data["questions"] if not q["answered"]]
+    assert unanswered == ["Have you been actively asking for a response?"]
+    assert {"comment", "text", "kind", "status", "resolved_by"} <= set(data["actions"][0])
+    assert "1 unanswered" in result.stderr
+    assert invoke("audit", str(GRANT), "--format", "json", "--fail-on", "unanswered").exit_code == 1
+    assert invoke("audit", str(GRANT), "--format", "json", "--fail-on", "open").exit_code == 1
+    quiet = "== A ==\nWhat is the budget? [[User:A|A]] 10:00, 1 May 2020 (UTC)\n:USD 500 in all. [[User:B|B]] 11:00, 1 May 2020 (UTC)\n"
+    ok = invoke("audit", "-", "--format", "json", "--fail-on", "unanswered", "--fail-on", "open", input=quiet)
+    assert ok.exit_code == 0, ok.stderr
+
+
+def test_audit_report_shows_the_findings() -> None:
+    result = invoke("audit", str(GRANT), "--format", "report", "--now", "2019-10-01")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "Unanswered questions" in out and "actively asking" in out
+    assert "Outstanding actions" in out and "14,497" in out and "not confirmed" in out
+    assert "42 days ago" in out
+
+
+def test_audit_bad_input_is_exit_3() -> None:
+    result = CliRunner().invoke(cli, ["audit", "no/such.wikitext"])
+    assert result.exit_code == 3 and result.stderr.startswith("error: cannot read")

@@ -140,11 +140,13 @@ def cli() -> None:
 FORMATS = ["tree", "table", "json", "jsonl", "csv", "tsv"]
 
 
+def page_source(f: Callable[..., Any]) -> Callable[..., Any]:
+    """SOURCE and every option of the commands that read and parse pages."""
+    return click.argument("source", metavar="SOURCE")(source_options(reading_options(parse_options(f))))
+
+
 @cli.command()
-@click.argument("source", metavar="SOURCE")
-@source_options
-@reading_options
-@parse_options
+@page_source
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS),
     help="Output format. Default: tree on a terminal, json otherwise.",
@@ -273,10 +275,7 @@ def _emit(page: Page, fmt: str, details: bool, output: str | None, source: str) 
 
 
 @cli.command()
-@click.argument("source", metavar="SOURCE")
-@source_options
-@reading_options
-@parse_options
+@page_source
 @click.option(
     "--format", "fmt", type=click.Choice(["report", "json"]),
     help="Output format. Default: report on a terminal, json otherwise.",
