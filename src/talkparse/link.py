@@ -32,6 +32,9 @@ OBJECT_WEIGHT = 3.0  # summed IDF of the object words a completion must share wi
 OBJECT_SHARE = 0.3  # ... or this share of the object's weight (short pages have low IDF)
 
 _WORD = re.compile(r"[^\W\d_]{3,}|\d{3,}", re.U)
+_POINT_REF = re.compile(
+    r"^(?:(?:re|zu|to|point|punkt|ad|sobre|item|nr|no|n°|numero|number)\.?\s*(\d{1,2})\b|\(?(\d{1,2})[).:]\s)"
+)
 _GENERIC = frozenset(
     "inform notify notifi know let make sure take might day days time first soon possib please "
     "thank thanks hope like would could should also well just need want work once done again "
@@ -203,6 +206,20 @@ class PageContext:
             self._answers[c] = out
         return out
 
+    def references(self, c: int) -> dict[int, list[str]]:
+        """Numbered points a reply refers to ("Re 2: …", "Zu 2: …", "2) …"): number -> the folded
+        sentences that follow the reference, up to the next one."""
+        out: dict[int, list[str]] = {}
+        current: int | None = None
+        for u in self.units[c].units:
+            folded = fold(u.text)
+            m = _POINT_REF.search(folded)
+            if m:
+                current = int(m.group(1) or m.group(2))
+            if current is not None:
+                out.setdefault(current, []).append(folded)
+        return out
+
     def topic_text(self, u: Unit, topics: list[Unit] | None = None) -> str:
         """A question or request with what leads up to it: its item's labels and the sentences
         before it in the item, back to the previous topic ("The lead says 1234, the history
@@ -281,6 +298,12 @@ def link_answers(
                 continue
             if r < 0.6:
                 continue  # a response section counts only through point-by-point matching
+            number = ctx.units[qc].items[qi].number
+            refs = ctx.references(c) if r >= 0.8 else {}
+            if number is not None and refs:
+                if number in refs:
+                    answered.append((1.0 + r, c))  # "Zu 2: …" answers point 2
+                continue
             verdict, score = _reply_evidence(ctx, q.unit, topics[qc], c, r)
             if verdict == "answer":
                 answered.append((score, c))
@@ -428,6 +451,18 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
         later_by_owner = c > ac and comments[c].author == owner
         if not (ctx.relation(ac, c) > 0 or later_by_owner):
             continue
+        number = ctx.units[ac].items[a.unit.item].number
+        refs = ctx.references(c) if comments[c].parent == ac and number is not None else {}
+        if number in refs and not resolved:
+            said = refs[number]  # "Zu 3: erledigt."
+            if any(lex.any("completion", t) for t in said):
+                resolved.append(c)
+                status = ActionStatus.RESOLVED
+                continue
+            if any(lex.any("decline", t) for t in said):
+                resolved.append(c)
+                status = ActionStatus.DECLINED
+                continue
         anchored = _anchored(ctx, ac, a.unit.item, c) or (sole and comments[c].parent == ac)
         if (
             not commitment and not resolved and comments[c].parent == ac

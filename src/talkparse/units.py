@@ -34,6 +34,7 @@ class Item:
     templates: frozenset[str]  # normalised names of the templates written in the line
     indent: int  # list indentation of the line
     struck: bool  # the whole line is struck through
+    number: int | None = None  # its number in a numbered (#) list: replies say "Re 2:", "Zu 2:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,7 @@ class UnitBuilder:
         items: list[Item] = []
         units: list[Unit] = []
         block_label: str | None = None
+        numbers: dict[str, int] = {}  # list prefix -> last number given
         for a, b in c.spans:
             for ls, le in self._lines(a, b, cut):
                 raw = self.text[ls:le]
@@ -143,6 +145,12 @@ class UnitBuilder:
                 if not _has_letters(stripped) and not templates:
                     continue
                 lead = len(text) - len(text.lstrip())
+                prefix = raw[: len(raw) - len(raw.lstrip(":*#"))]
+                number = None
+                if prefix.endswith("#"):
+                    number = numbers[prefix] = numbers.get(prefix, 0) + 1
+                elif not prefix:
+                    numbers.clear()
                 label = None
                 m = _ITEM_LABEL.match(stripped)
                 if m and len(m.group(1).split()) <= 10 and not re.search(r"\d:\d", m.group(1)):
@@ -157,6 +165,7 @@ class UnitBuilder:
                     templates=templates,
                     indent=len(raw) - len(raw.lstrip(":*#")),
                     struck=self.struck.covered(ls, le) >= 0.8 * (le - ls),
+                    number=number,
                 )
                 items.append(item)
                 units.extend(self._sentences(item, stripped, offsets[lead:]))
