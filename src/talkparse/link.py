@@ -275,14 +275,18 @@ def link_answers(
         # a "Could you fix X?" is both a question and a request: one topic
         topics[c] = sorted({u.span: u for u in units}.values(), key=lambda u: u.span)
     point: dict[tuple[int, int], dict[int, float]] = {}  # (comment, item) -> {answer: score}
+    labelled: set[tuple[int, int]] = set()  # (asking, replying) answered "Label: answer" point by point
     for qc, hits in by_comment.items():
         q_items = sorted({h.unit.item for h in hits})
         if len(q_items) < 2:
             continue
         for c in range(len(ctx.page.comments)):
             if ctx.relation(qc, c) >= 0.5:
-                for qi, score in _assign(ctx, qc, q_items, c):
+                matched = _assign(ctx, qc, q_items, c)
+                for qi, score in matched:
                     point.setdefault((qc, qi), {})[c] = score
+                if matched and sum(1 for it in ctx.units[c].items if it.label) >= 2:
+                    labelled.add((qc, c))
     out = []
     for q in questions:
         answered: list[tuple[float, int]] = []
@@ -296,8 +300,8 @@ def link_answers(
             if c in pp:
                 answered.append((pp[c] + r, c))
                 continue
-            if r < 0.6:
-                continue  # a response section counts only through point-by-point matching
+            if r < 0.6 or (qc, c) in labelled:
+                continue  # point-by-point replies count through their matched points only
             number = ctx.units[qc].items[qi].number
             refs = ctx.references(c) if r >= 0.8 else {}
             if number is not None and refs:
