@@ -164,6 +164,8 @@ class PageContext:
         label = fold(a.label)
         if q.label:
             return 1.0 if fuzz.token_set_ratio(label, target) >= 75 else 0.0
+        if len(label) >= 4 and re.search(r"\b" + re.escape(label) + r"\b", target):
+            return 1.0  # "Venue: …" answers "The venue line was USD 1,200 …"
         return 1.0 if fuzz.partial_ratio(label, target) >= 80 and len(label) >= 6 else 0.0
 
     def block_match(self, q: Item, a: Item) -> float:
