@@ -470,9 +470,11 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 status = ActionStatus.DECLINED
                 continue
         anchored = _anchored(ctx, ac, a.unit.item, c) or (sole and comments[c].parent == ac)
+        interleaved = comments[ac].span[0] < comments[c].span[0] < comments[ac].span[1]
         if (
             not commitment and not resolved and comments[c].parent == ac
             and comments[c].author != owner and _refuses(ctx, c)
+            and (not interleaved or _anchored(ctx, ac, a.unit.item, c))
         ):
             resolved.append(c)  # "I'd rather not: ...", "Not done: ..." as the reply's first words
             status = ActionStatus.DECLINED
@@ -548,11 +550,12 @@ def _chain(ctx: PageContext, actions: list[ActionHit], links: list[ActionLink]) 
 
 def _refuses(ctx: PageContext, c: int) -> bool:
     """Whether reply ``c`` opens with a refusal."""
+    items = ctx.units[c].items
+    if items and items[0].templates & _NOT_DONE:
+        return True
     units = ctx.units[c].units
     return bool(units) and ctx.lex.any("decline", fold(units[0].text)) and not is_question_text(
         units[0].text
-    ) and (
-        units[0].span[0] - ctx.page.comments[c].spans[0][0] < 40
     )
 
 
