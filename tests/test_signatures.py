@@ -49,6 +49,17 @@ def render(code: str, when: datetime, zone_name: str) -> str:
         s = str(value).zfill(width)
         return s if raw else "".join(digits[int(ch)] for ch in s)
 
+    weekday = (local.weekday() + 1) % 7  # MediaWiki counts from Sunday
+    numbers = {  # format code -> (value, digits)
+        "H": (local.hour, 2), "G": (local.hour, 1), "i": (local.minute, 2),
+        "j": (local.day, 1), "d": (local.day, 2), "n": (local.month, 1), "m": (local.month, 2),
+        "Y": (local.year, 4), "xkY": (local.year + 543, 4),
+    }
+    names = {
+        "F": lang.months[local.month - 1], "xg": lang.months_genitive[local.month - 1],
+        "M": lang.months_abbrev[local.month - 1], "l": lang.weekdays[weekday],
+        "D": lang.weekdays_abbrev[weekday],
+    }
     fmt = lang.date_format
     out = []
     p = 0
@@ -64,34 +75,11 @@ def render(code: str, when: datetime, zone_name: str) -> str:
         if code_ == "xn":
             raw = True
             emitted = False
-        elif code_ == "H":
-            out.append(num(local.hour, 2))
-        elif code_ == "G":
-            out.append(num(local.hour, 1))
-        elif code_ == "i":
-            out.append(num(local.minute, 2))
-        elif code_ == "j":
-            out.append(num(local.day, 1))
-        elif code_ == "d":
-            out.append(num(local.day, 2))
-        elif code_ == "n":
-            out.append(num(local.month, 1))
-        elif code_ == "m":
-            out.append(num(local.month, 2))
-        elif code_ == "Y":
-            out.append(num(local.year, 4))
-        elif code_ == "xkY":
-            out.append(num(local.year + 543, 4))
-        elif code_ == "F":
-            out.append(lang.months[local.month - 1])
-        elif code_ == "xg":
-            out.append(lang.months_genitive[local.month - 1])
-        elif code_ == "M":
-            out.append(lang.months_abbrev[local.month - 1])
-        elif code_ == "l":
-            out.append(lang.weekdays[(local.weekday() + 1) % 7])
-        elif code_ == "D":
-            out.append(lang.weekdays_abbrev[(local.weekday() + 1) % 7])
+        elif code_ in numbers:
+            value, width = numbers[code_]
+            out.append(num(value, width))
+        elif code_ in names:
+            out.append(names[code_])
         elif code_ == "\\" and p + 1 < len(fmt):
             p += 1
             out.append(fmt[p])
