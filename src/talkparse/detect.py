@@ -24,6 +24,7 @@ class Lexicon:
     weak_indirect_question: tuple[re.Pattern[str], ...]
     rhetorical: tuple[re.Pattern[str], ...]
     self_answer: tuple[re.Pattern[str], ...]
+    dismissal: tuple[re.Pattern[str], ...]  # "Anyway.", "En fin.": the asker drops the question
     request: tuple[re.Pattern[str], ...]
     request_exclude: tuple[re.Pattern[str], ...]
     commitment: tuple[re.Pattern[str], ...]
@@ -39,6 +40,7 @@ class Lexicon:
     non_answer: tuple[re.Pattern[str], ...]
     stopwords: frozenset[str]
     stopwords_wh: frozenset[str]  # question words: what, why, quién, warum...
+    question_openers: frozenset[str]  # words a question starts with: question words, "is", "hast"
 
     def any(self, name: str, folded: str) -> bool:
         """Whether any pattern of the list ``name`` matches the folded text."""
@@ -47,7 +49,7 @@ class Lexicon:
 
 
 _LISTS = (
-    "indirect_question", "weak_indirect_question", "rhetorical", "self_answer", "request",
+    "indirect_question", "weak_indirect_question", "rhetorical", "self_answer", "dismissal", "request",
     "request_exclude", "commitment", "commitment_exclude", "completion", "decline", "withdraw",
     "acknowledgement", "response_heading", "request_question", "attention", "polar_answer", "non_answer",
 )
@@ -73,10 +75,13 @@ def lexicon(lang: str) -> Lexicon:
         lists[name] = tuple(pats)
     stop: set[str] = set()
     wh: set[str] = set()
+    openers: set[str] = set()
     for data in sources:
         stop.update(fold(str(data.get("stopwords", ""))).split())
         wh.update(fold(str(data.get("question_words", ""))).split())
-    return Lexicon(lang=lang, stopwords=frozenset(stop), stopwords_wh=frozenset(wh), **lists)
+        openers.update(fold(str(data.get("question_openers", ""))).split())
+    return Lexicon(lang=lang, stopwords=frozenset(stop), stopwords_wh=frozenset(wh),
+        question_openers=frozenset(wh | openers), **lists)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +127,11 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
             kind = _question_kind(u.text, body, lex)
             if kind is not None:
                 follower = sentences[k + 1] if k + 1 < len(sentences) else None
-                if kind == "direct" and follower is not None and lex.any(
-                    "self_answer", fold(follower.text)
-                ) and len(body.split()) <= 12:
+                after = fold(follower.text) if follower is not None else ""
+                if kind == "direct" and lex.any("self_answer", after) and len(body.split()) <= 12:
                     continue  # asked and answered by the asker ("Why? Because…")
+                if kind == "direct" and lex.any("dismissal", after):
+                    continue  # wondered aloud and dropped ("Who set that range? Anyway.")
                 questions.append(QuestionHit(_unlabelled(u, item.label), indirect=kind != "direct"))
                 if kind == "direct" and lex.any("request_question", body):
                     # "Could you fix the refs?" asks for an answer and for an action

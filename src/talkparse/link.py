@@ -200,13 +200,22 @@ class PageContext:
             out = []
             for u in self.units[c].units:
                 folded = fold(u.text)
-                if u.quoted or u.struck or is_question_text(u.text):
+                if u.quoted or u.struck or (is_question_text(u.text) and not self.states(u.text)):
                     continue
                 if self.lex.any("acknowledgement", folded) or self.lex.any("non_answer", folded):
                     continue
+                if folded.rstrip().endswith(":") and len(folded.split()) <= 6:
+                    continue  # "Respondemos punto por punto:", "Here are our answers:"
                 out.append(u)
             self._answers[c] = out
         return out
+
+    def states(self, question: str) -> bool:
+        """Whether a question sentence opens with a statement of its own: "The untranslated
+        ones are column names, but I can add translations if you'd prefer?"."""
+        head = re.split(r"[,;]\s|\s[–—]\s|¿", question)[0]
+        words = fold(head).split()
+        return len(words) >= 8 and words[0].strip("\"'(") not in self.lex.question_openers
 
     def references(self, c: int) -> dict[int, list[str]]:
         """Numbered points a reply refers to ("Re 2: …", "Zu 2: …", "2) …"): number -> the folded
@@ -279,12 +288,14 @@ def link_answers(
     point: dict[tuple[int, int], dict[int, float]] = {}  # (comment, item) -> {answer: score}
     labelled: set[tuple[int, int]] = set()  # (asking, replying) answered "Label: answer" point by point
     for qc, hits in by_comment.items():
-        q_items = sorted({h.unit.item for h in hits})
+        asked = {h.unit.item for h in hits}
+        # the items a point-by-point reply goes through: questions and requests alike
+        q_items = sorted(asked | {u.item for u in topics[qc]})
         if len(q_items) < 2:
             continue
         for c in range(len(ctx.page.comments)):
             if ctx.relation(qc, c) >= 0.5:
-                matched = _assign(ctx, qc, q_items, c)
+                matched = [(qi, score) for qi, score in _assign(ctx, qc, q_items, c) if qi in asked]
                 for qi, score in matched:
                     point.setdefault((qc, qi), {})[c] = score
                 if matched and sum(1 for it in ctx.units[c].items if it.label) >= 2:
@@ -304,11 +315,17 @@ def link_answers(
                 continue
             if r < 0.6 or (qc, c) in labelled:
                 continue  # point-by-point replies count through their matched points only
+            addressees = ctx.units[qc].addressees
+            if r < 0.8 and addressees and ctx.page.comments[c].author not in addressees:
+                continue  # "{{ping|X}} does this change your view?" is for X, or for a reply
             number = ctx.units[qc].items[qi].number
             refs = ctx.references(c) if r >= 0.8 else {}
             if number is not None and refs:
                 if number in refs:
                     answered.append((1.0 + r, c))  # "Zu 2: …" answers point 2
+                continue
+            if _anchored(ctx, qc, qi, c) and ctx.answer_sentences(c):
+                answered.append((1.0 + r, c))  # a reply written right under the question's line
                 continue
             verdict, score = _reply_evidence(ctx, q.unit, topics[qc], c, r)
             if verdict == "answer":
@@ -383,14 +400,27 @@ def _assign(ctx: PageContext, qc: int, q_items: list[int], c: int) -> list[tuple
             )
         scores.append(row)
     rows, cols = linear_sum_assignment([[-x for x in row] for row in scores])
-    out = []
+    kept: dict[int, int] = {}  # question position -> answer position
     for r, k in zip(rows, cols):
         score = scores[r][k]
         row_best = max(range(len(answer_items)), key=lambda j: scores[r][j])
         col_best = max(range(len(qs)), key=lambda i: scores[i][k])
         if score >= POINT_THRESHOLD or (score >= POINT_MIN and (row_best == k or col_best == r)):
-            out.append((q_items[r], score))
-    return out
+            kept[r] = k
+    if not any(scores[r][k] >= POINT_THRESHOLD for r, k in kept.items()):
+        # not a point-by-point reply: weak pairs are chance
+        kept = {r: k for r, k in kept.items() if scores[r][k] >= POINT_THRESHOLD}
+    # an answer item left alone between the answers to the neighbouring questions answers the
+    # question left alone between them ("Selección: …" between "Acompañamiento" and "Facultad")
+    for r in range(1, len(qs) - 1):
+        before, after = kept.get(r - 1), kept.get(r + 1)
+        if r in kept or before is None or after is None or after - before != 2:
+            continue
+        if min(scores[r - 1][before], scores[r + 1][after]) < POINT_THRESHOLD:
+            continue  # only between clear matches
+        if before + 1 not in kept.values():
+            kept[r] = before + 1
+    return sorted((q_items[r], scores[r][k]) for r, k in kept.items())
 
 
 # --- actions ------------------------------------------------------------------------------------

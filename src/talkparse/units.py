@@ -14,6 +14,7 @@ import bisect
 import html
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .langdata import load_language
@@ -55,6 +56,7 @@ class CommentUnits:
 
     items: tuple[Item, ...]
     units: tuple[Unit, ...]
+    addressees: frozenset[str] = frozenset()  # users the comment pings ({{ping|X}}, {{re|X}})
 
 
 _BOLD_LINE = re.compile(r"^[:*#\s]*'''+([^'\n]{1,80}?)'''+\s*:?\s*$")
@@ -169,7 +171,13 @@ class UnitBuilder:
                 )
                 items.append(item)
                 units.extend(self._sentences(item, stripped, offsets[lead:]))
-        return CommentUnits(tuple(items), tuple(units))
+        pinged = frozenset(
+            link.user
+            for link in self.lexed.links
+            if link.kind == "template" and any(a <= link.start < b for a, b in c.spans)
+            and not any(s <= link.start < e for s, e in cut)
+        )
+        return CommentUnits(tuple(items), tuple(units), pinged)
 
     def _lines(self, a: int, b: int, cut: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Source lines of ``[a, b)``, with signature ranges cut out."""
@@ -233,7 +241,7 @@ class UnitBuilder:
 
         out: list[Unit] = []
         pos = 0
-        for sentence in segment(self.page.lang, text):
+        for sentence in _join_ordinals(self.page.lang, segment(self.page.lang, text)):
             start = text.find(sentence, pos)
             if start == -1:
                 continue
@@ -263,6 +271,27 @@ class UnitBuilder:
                     )
                 )
         return out
+
+
+# languages that write ordinals with a dot ("im 18. Jahrhundert"), where a sentence ending in a
+# bare number is far rarer than an ordinal the segmenter took for a full stop
+_ORDINAL_DOT = frozenset("de da nb nn no fi is cs sk hu sl hr et lv tr".split())
+_ENDS_IN_ORDINAL = re.compile(r"(?:^|\s)\d{1,4}\.\s*$")
+
+
+def _join_ordinals(lang: str, sentences: Iterable[str]) -> Iterator[str]:
+    """Sentences, with a split after an ordinal ("18." + "Jahrhundert …") joined again."""
+    if lang.split("-")[0] not in _ORDINAL_DOT:
+        yield from sentences
+        return
+    pending = ""
+    for sentence in sentences:
+        pending += sentence
+        if not _ENDS_IN_ORDINAL.search(pending):
+            yield pending
+            pending = ""
+    if pending:
+        yield pending
 
 
 def _has_letters(text: str) -> bool:
