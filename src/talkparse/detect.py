@@ -29,6 +29,7 @@ class Lexicon:
     request_exclude: tuple[re.Pattern[str], ...]
     commitment: tuple[re.Pattern[str], ...]
     commitment_exclude: tuple[re.Pattern[str], ...]
+    own_commitment: tuple[re.Pattern[str], ...]  # "I will…", "ich kümmere mich": only I can do it
     completion: tuple[re.Pattern[str], ...]
     decline: tuple[re.Pattern[str], ...]
     withdraw: tuple[re.Pattern[str], ...]
@@ -50,7 +51,7 @@ class Lexicon:
 
 _LISTS = (
     "indirect_question", "weak_indirect_question", "rhetorical", "self_answer", "dismissal", "request",
-    "request_exclude", "commitment", "commitment_exclude", "completion", "decline", "withdraw",
+    "request_exclude", "commitment", "commitment_exclude", "own_commitment", "completion", "decline", "withdraw",
     "acknowledgement", "response_heading", "request_question", "attention", "polar_answer", "non_answer",
 )
 

@@ -91,6 +91,8 @@ class PageContext:
                 self.stems[(it.comment, it.index)] = words
                 df.update(set(words))
         n = max(1, len(self.stems))
+        # words in many items (the page's subject, "article", "source") say little about topic
+        self.common = frozenset(w for w, d in df.items() if d >= max(3, 0.05 * n))
         # smoothed, as in scikit-learn: words shared by question and answer keep some weight
         self.idf = {w: 1.0 + math.log((n + 1) / (d + 1)) for w, d in df.items()}
         self._vecs: dict[tuple[int, int], _Vec] = {}
@@ -130,6 +132,15 @@ class PageContext:
         if hc is not None and self.is_response_section(hq, hc):
             return 0.5
         return 0.0
+
+    def in_section(self, h: int | None, section: int | None) -> bool:
+        """Whether heading ``h`` is ``section`` or one of its subsections."""
+        if h == section:
+            return True
+        if h is None or section is None or h < section:
+            return False
+        top = self.page.headings[section].level
+        return all(self.page.headings[k].level > top for k in range(section + 1, h + 1))
 
     def is_response_section(self, hq: int | None, hc: int) -> bool:
         title = self.page.headings[hc].title
@@ -453,13 +464,24 @@ def _object(ctx: PageContext, a: ActionHit) -> set[str]:
     the sentence before it ("The refs are broken.")."""
     stop = ctx.lex.stopwords
     item = ctx.units[a.unit.comment].items[a.unit.item]
-    obj = set(stems(" ".join((a.unit.text, item.label or "")), stop)) - _GENERIC
-    if len(obj) < 3:
-        siblings = [u for u in ctx.units[a.unit.comment].units if u.item == a.unit.item]
-        k = next((i for i, u in enumerate(siblings) if u.span == a.unit.span), 0)
-        if k > 0:
+    obj = set(stems(a.unit.text, stop)) - _GENERIC
+    siblings = [u for u in ctx.units[a.unit.comment].units if u.item == a.unit.item]
+    k = next((i for i, u in enumerate(siblings) if u.span == a.unit.span), 0)
+    if len(obj) >= 3:
+        # the sentence that sets the scene: "The building history is too short. Could you add…"
+        before = fold(siblings[k - 1].text) if k > 0 else ""
+        if before and not is_question_text(before) and not any(
+            ctx.lex.any(cue, before) for cue in ("request", "indirect_question", "commitment")
+        ):
             obj |= set(stems(siblings[k - 1].text, stop)) - _GENERIC
-    return obj
+        return obj | (set(stems(item.label or "", stop)) - _GENERIC)
+    # "If so, please link it here": what "it" is comes from the sentences before, back to one
+    # that names something ("... publishing a short how-to guide. Is that still planned?")
+    own = len(obj)
+    while k > 0 and len(obj) < own + 3:
+        k -= 1
+        obj |= set(stems(siblings[k].text, stop)) - _GENERIC
+    return obj | (set(stems(item.label or "", stop)) - _GENERIC)
 
 
 def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
@@ -483,8 +505,12 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
     sole = sum(1 for x in ctx.actions_in.get(ac, ()) if x.kind is a.kind) <= 1
     attention = lex.any("attention", fold(a.unit.text))
     actor = owner if commitment else None
+    # "I'll take a look" is kept by the promiser only; "we will upload" by any of "we"
+    personal = commitment and lex.any("own_commitment", fold(a.unit.text))
     for c in range(ac + 1 if commitment else 0, len(comments)):
         later_by_owner = c > ac and comments[c].author == owner
+        if personal and not later_by_owner:
+            continue
         if not (ctx.relation(ac, c) > 0 or later_by_owner):
             continue
         number = ctx.units[ac].items[a.unit.item].number
@@ -513,8 +539,13 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             resolved.append(c)  # "please take a look": the look is the reply itself
             status = ActionStatus.RESOLVED
             continue
-        # the promiser reporting back in the same thread or section
-        follow_up = sole and (
+        # the promiser reporting back in the same thread or section - not answering another
+        # comment's own request ("We still haven't received the invoices." - "Sent them today.")
+        elsewhere = comments[c].parent != ac and any(
+            x.kind is ActionKind.REQUEST and _names_other(ctx, x, obj)
+            for x in ctx.actions_in.get(comments[c].parent, ())
+        )
+        follow_up = sole and not elsewhere and (
             ctx.is_descendant(c, ac) or (later_by_owner and comments[c].heading == comments[ac].heading)
         )
         for it in ctx.units[c].items:
@@ -539,7 +570,9 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 resolved.append(c)
                 status = ActionStatus.WITHDRAWN
                 break
-            refused = any(lex.any("decline", t) and not is_question_text(t) for t in texts)
+            refused = any(
+                lex.any("decline", t) and (not is_question_text(t) or ctx.states(t)) for t in texts
+            )
             if not later_by_owner and (it.templates & _NOT_DONE or ((anchored or about) and refused)):
                 resolved.append(c)
                 status = ActionStatus.DECLINED
@@ -578,6 +611,13 @@ def _chain(ctx: PageContext, actions: list[ActionHit], links: list[ActionLink]) 
     return out
 
 
+def _names_other(ctx: PageContext, x: ActionHit, obj: set[str]) -> bool:
+    """Whether request ``x`` names a thing of its own, other than ``obj`` ("We still haven't
+    received the invoices"), unlike "Please ping me when they are added"."""
+    own = set(stems(x.unit.text, ctx.lex.stopwords)) - _GENERIC
+    return len(own) >= 3 and not (own & obj)
+
+
 def _refuses(ctx: PageContext, c: int) -> bool:
     """Whether reply ``c`` opens with a refusal."""
     items = ctx.units[c].items
@@ -599,7 +639,7 @@ def _reviewed(ctx: PageContext, a: ActionHit, c: int, owner: str) -> bool:
     by_owner = comments[c].author == owner
     if (a.kind is ActionKind.COMMITMENT) != by_owner:
         return False
-    in_thread = ctx.is_descendant(c, ac) or comments[c].heading == comments[ac].heading
+    in_thread = ctx.is_descendant(c, ac) or ctx.in_section(comments[c].heading, comments[ac].heading)
     return in_thread and len(ctx.answer_sentences(c)) >= 2
 
 
@@ -611,7 +651,7 @@ def _on_topic(ctx: PageContext, text: str, obj: set[str]) -> bool:
         return True
     if ctx.objects is None:
         ctx.objects = [_object(ctx, x) for acts in ctx.actions_in.values() for x in acts]
-    others = set().union(*ctx.objects) - obj
+    others = set().union(*ctx.objects) - obj - ctx.common
     return not (words & others)
 
 
