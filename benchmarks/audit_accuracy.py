@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
 """Score talkparse's audit (questions, answers, actions) on every labelled page.
 
-Pages: every ``*.gold.json`` in fixtures/ and fixtures/audit/ that has questions or actions
-labelled. Each is parsed and analysed, then scored with ``benchmarks/score.py``; the table
-shows per-page figures and the totals over all pages together (micro-averaged from the
-scorer's counts).
+Pages: every ``*.gold.json`` with questions or actions labelled, in two sets:
 
-    python benchmarks/audit_accuracy.py
+- dev: fixtures/ and fixtures/audit/ - the pages the rules were developed on;
+- test: fixtures/audit-test/ - held-out pages written and labelled blind to the detector, for
+  measuring how the rules generalise (do not tune on them: look at their errors only after
+  recording the figures, and then move a page you learn from into dev).
+
+Each page is parsed and analysed, then scored with ``benchmarks/score.py``; the table shows
+per-page figures and the totals of each set and of all pages together (micro-averaged from
+the scorer's counts).
+
+    python benchmarks/audit_accuracy.py                 # every page, totals per set
+    python benchmarks/audit_accuracy.py --set test
     python benchmarks/audit_accuracy.py --json
     python benchmarks/audit_accuracy.py --show PAGE     # list this page's disagreements
 """
@@ -39,13 +46,28 @@ TARGETS = {
 }
 
 
-def labelled_pages() -> list[Path]:
+SETS = {
+    "dev": ("fixtures/*.gold.json", "fixtures/audit/*.gold.json"),
+    "test": ("fixtures/audit-test/*.gold.json",),
+}
+
+
+def labelled_pages(which: str = "all") -> list[Path]:
+    """Labelled pages of one set ("dev", "test") or of both ("all")."""
     out = []
-    for path in sorted(ROOT.glob("fixtures/*.gold.json")) + sorted(ROOT.glob("fixtures/audit/*.gold.json")):
-        gold = json.loads(path.read_text(encoding="utf-8"))
-        if "questions" in gold or "actions" in gold:
-            out.append(path)
+    for name, patterns in SETS.items():
+        if which not in ("all", name):
+            continue
+        for pattern in patterns:
+            for path in sorted(ROOT.glob(pattern)):
+                gold = json.loads(path.read_text(encoding="utf-8"))
+                if "questions" in gold or "actions" in gold:
+                    out.append(path)
     return out
+
+
+def page_set(path: Path) -> str:
+    return "test" if path.parent.name == "audit-test" else "dev"
 
 
 def run(path: Path) -> tuple[dict, dict, dict]:
@@ -164,12 +186,14 @@ def show(path: Path) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", choices=("all", "dev", "test"), default="all",
+                    help="which labelled pages to score (default: all, with totals per set)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--show", metavar="PAGE", help="list disagreements for a page (name or path)")
     ap.add_argument("--write-floors", metavar="FILE",
                     help="write regression floors (measured - 0.02) per page and overall, for tests/")
     args = ap.parse_args()
-    pages = labelled_pages()
+    pages = labelled_pages(args.set)
     if args.show:
         match = [p for p in pages if args.show in str(p)]
         for p in match:
@@ -177,10 +201,12 @@ def main() -> int:
             show(p)
         return 0
     totals = Totals()
+    by_set: dict[str, Totals] = {}
     rows = []
     for path in pages:
         gold, pred, res = run(path)
         totals.add(gold, pred, res)
+        by_set.setdefault(page_set(path), Totals()).add(gold, pred, res)
         rows.append((path.name.replace(".gold.json", ""), res))
     m = totals.metrics()
     if args.write_floors:
@@ -195,7 +221,7 @@ def main() -> int:
         }
         Path(args.write_floors).write_text(json.dumps(floors, indent=1) + "\n")
     if args.json:
-        print(json.dumps(m))
+        print(json.dumps({**m, "sets": {k: t.metrics() for k, t in by_set.items()}}))
         return 0
     cols = ("question_f1", "unanswered_p", "unanswered_r", "answer_link_acc", "action_f1", "open_p", "open_r")
     head = f"{'page':28} {'Q gold':>6} {'Q pred':>6} " + " ".join(f"{c[:11]:>11}" for c in cols)
@@ -205,6 +231,10 @@ def main() -> int:
         print(f"{name[:28]:28} {r.get('questions_gold_required', 0):6d} {r.get('questions_pred', 0):6d} "
               + " ".join(f"{r.get(c, float('nan')):11.3f}" for c in cols))
     print("-" * len(head))
+    if len(by_set) > 1:
+        for name, t in by_set.items():
+            label = {"dev": "dev set (tuned on)", "test": "test set (held out)"}[name]
+            print(f"{label:28} {'':6} {'':6} " + " ".join(f"{t.metrics()[c]:11.3f}" for c in cols))
     print(f"{'ALL PAGES':28} {'':6} {'':6} " + " ".join(f"{m[c]:11.3f}" for c in cols))
     print(f"{'target':28} {'':6} {'':6} " + " ".join(f"{TARGETS[c]:11.2f}" for c in cols))
     return 0
