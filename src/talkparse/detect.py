@@ -31,6 +31,7 @@ class Lexicon:
     commitment_exclude: tuple[re.Pattern[str], ...]
     own_commitment: tuple[re.Pattern[str], ...]  # "I will…", "ich kümmere mich": only I can do it
     completion: tuple[re.Pattern[str], ...]
+    negation: tuple[re.Pattern[str], ...]  # "nobody has cited", "noch nicht": not a completion
     decline: tuple[re.Pattern[str], ...]
     withdraw: tuple[re.Pattern[str], ...]
     acknowledgement: tuple[re.Pattern[str], ...]
@@ -51,7 +52,7 @@ class Lexicon:
 
 _LISTS = (
     "indirect_question", "weak_indirect_question", "rhetorical", "self_answer", "dismissal", "request",
-    "request_exclude", "commitment", "commitment_exclude", "own_commitment", "completion", "decline", "withdraw",
+    "request_exclude", "commitment", "commitment_exclude", "own_commitment", "completion", "negation", "decline", "withdraw",
     "acknowledgement", "response_heading", "request_question", "attention", "polar_answer", "non_answer",
 )
 
@@ -134,7 +135,9 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
                 if kind == "direct" and lex.any("dismissal", after):
                     continue  # wondered aloud and dropped ("Who set that range? Anyway.")
                 questions.append(QuestionHit(_unlabelled(u, item.label), indirect=kind != "direct"))
-                if kind == "direct" and lex.any("request_question", body):
+                if kind == "direct" and lex.any("request_question", body) and not lex.any(
+                    "request_exclude", body
+                ):
                     # "Could you fix the refs?" asks for an answer and for an action
                     actions.append(ActionHit(u, ActionKind.REQUEST))
                 continue

@@ -32,20 +32,26 @@ OBJECT_WEIGHT = 3.0  # summed IDF of the object words a completion must share wi
 OBJECT_SHARE = 0.3  # ... or this share of the object's weight (short pages have low IDF)
 
 _WORD = re.compile(r"[^\W\d_]{3,}|\d{3,}", re.U)
+_THANKS = re.compile(r"(thanks?|thank you|many thanks|danke|vielen dank|gracias|muchas gracias|merci)\b")
+_NUMBERED = re.compile(
+    r"\b(ref|refs|reference|note|footnote|fn|nota|referencia|einzelnachweis|en|punkt|point|item|image|file|bild|imagen)\.?\s*(\d{1,3})\b"
+)
 _POINT_REF = re.compile(
     r"^(?:(?:re|zu|to|point|punkt|ad|sobre|item|nr|no|n°|numero|number)\.?\s*(\d{1,2})\b|\(?(\d{1,2})[).:]\s)"
 )
 _GENERIC = frozenset(
     "inform notify notifi know let make sure take might day days time first soon possib please "
     "thank thanks hope like would could should also well just need want work once done again "
-    "keep mind follow instruc".split()
+    "keep mind follow instruc think guess believe sure maybe perhap probab".split()
 )
 
 
 def stems(text: str, stop: frozenset[str]) -> list[str]:
-    """Content-word stems: folded, stop words dropped, plural -s cut, at most six letters."""
-    out = []
-    for w in _WORD.findall(fold(text)):
+    """Content-word stems: folded, stop words dropped, plural -s cut, at most six letters;
+    numbered things keep their number ("ref 31" -> "ref#31", "Punkt 2" -> "punkt#2")."""
+    folded = fold(text)
+    out = [f"{m.group(1)[:5]}#{m.group(2)}" for m in _NUMBERED.finditer(folded)]
+    for w in _WORD.findall(folded):
         if w in stop:
             continue
         if len(w) > 4 and w.endswith("s"):
@@ -124,7 +130,7 @@ class PageContext:
         if c < q:
             return 0.0
         hq, hc = comments[q].heading, comments[c].heading
-        if hq == hc:
+        if hq == hc or self.in_section(hc, hq):  # "=== Survey ===" under the RfC's section
             root = c
             while comments[root].parent is not None:
                 root = comments[root].parent  # type: ignore[assignment]
@@ -253,6 +259,7 @@ class PageContext:
         lead = [
             x.text for x in self.units[u.comment].units
             if x.item == u.item and floor <= x.span[0] and x.span[1] <= u.span[0] and not x.quoted
+            and not _THANKS.match(fold(x.text))
         ][-1:]  # the sentence just before: "The lead says 1234. Which year is right?"
         return " ".join(filter(None, (item.block_label, item.label, *lead, u.text)))
 
@@ -379,6 +386,12 @@ def _reply_evidence(
         return "answer", score
     if direct and claimed:
         return "answer", score
+    statements = [
+        len(s.text.split()) >= 5 and not any(ctx.lex.any(cue, fold(s.text)) for cue in ("request", "commitment"))
+        for s in sentences
+    ]
+    if direct and _left_for(grid, qi, statements):
+        return "answer", score
     covered = sum(1 for x in sims if x >= TOPIC_MIN)
     if direct and covered * 2 > len(topics) and len(sentences) >= len(topics):
         return "answer", score  # a reply that goes through all the points
@@ -390,6 +403,18 @@ def _reply_evidence(
     if max(sims) >= TOPIC_STRONG:
         return "none", 0.0  # the reply is about another of the comment's points
     return "replied", 0.0
+
+
+def _left_for(grid: list[list[float]], qi: int, statements: list[bool]) -> bool:
+    """Whether a reply answers topic ``qi`` by elimination: every other topic is claimed by a
+    sentence that resembles it most, none claims ``qi``, and a statement resembles nothing -
+    "The title is fixed now. It's usually a month." answers "Fix the title. Who decides how long?"."""
+    n = len(statements)
+    owner = [max(range(len(grid)), key=lambda t: grid[t][k]) for k in range(n)]
+    claimed = {owner[k] for k in range(n) if grid[owner[k]][k] >= TOPIC_MIN}
+    free = [k for k in range(n) if statements[k] and max(row[k] for row in grid) < SENTENCE_MIN]
+    others = set(range(len(grid))) - {qi}
+    return bool(free) and qi not in claimed and others <= claimed
 
 
 def _assign(ctx: PageContext, qc: int, q_items: list[int], c: int) -> list[tuple[int, float]]:
@@ -502,7 +527,8 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
     resolved: list[int] = []
     promised: list[int] = []
     status: ActionStatus | None = None
-    sole = sum(1 for x in ctx.actions_in.get(ac, ()) if x.kind is a.kind) <= 1
+    # one thing asked or promised: "I can get to the library next week. Will report back."
+    sole = len({x.unit.item for x in ctx.actions_in.get(ac, ()) if x.kind is a.kind}) <= 1
     attention = lex.any("attention", fold(a.unit.text))
     actor = owner if commitment else None
     # "I'll take a look" is kept by the promiser only; "we will upload" by any of "we"
@@ -547,25 +573,33 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
         )
         follow_up = sole and not elsewhere and (
             ctx.is_descendant(c, ac) or (later_by_owner and comments[c].heading == comments[ac].heading)
-        )
+        ) and (not commitment or later_by_owner or comments[c].parent == ac)
         for it in ctx.units[c].items:
             if it.struck:
                 continue
             texts = [fold(u.text) for u in ctx.units[c].units if u.item == it.index] or [fold(it.text)]
             bare = _bare(ctx, it, obj)
             about = ctx.mentions(obj, it)
-            completions = [t for t in texts if lex.any("completion", t) and not lex.any("request", t)]
+            completions = [
+                t for t in texts
+                if lex.any("completion", t) and not lex.any("request", t) and not lex.any("negation", t)
+            ]
             done = (
                 bool(it.templates & _DONE) and (about or anchored or follow_up)
             ) or any(ctx.mentions(obj, t) or (anchored and _on_topic(ctx, t, obj)) for t in completions) or (
                 commitment and later_by_owner and follow_up and bool(completions) and not resolved
+            ) or (
+                # the thread a lone request started: the first report of doing something in it
+                not commitment and not later_by_owner and follow_up and not resolved
+                and any(_on_topic(ctx, t, obj) for t in completions)
             )
             if done and not (not commitment and later_by_owner and not _receipt(lex, texts)):
                 resolved.append(c)
                 status = ActionStatus.RESOLVED
                 break
-            if not (about or (anchored and bare)):
-                continue
+            promise = any(lex.any("commitment", t) and not lex.any("commitment_exclude", t) for t in texts)
+            if not (about or (anchored and bare) or (anchored and promise and not commitment)):
+                continue  # (a direct reply to a lone request that promises something promises it)
             if later_by_owner and any(lex.any("withdraw", t) for t in texts):
                 resolved.append(c)
                 status = ActionStatus.WITHDRAWN
