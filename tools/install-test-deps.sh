@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# install-test-deps.sh - install what the fetch tests need: Debian's MediaWiki 1.39 and PHP
-# (CLI, SQLite, intl, mbstring, xml). Idempotent: returns at once when they are there.
+# install-test-deps.sh - install what the tests need from Debian: MediaWiki 1.39 and PHP (CLI,
+# SQLite, intl, mbstring, xml) for the fetch tests, and chromium for the HTML report tests.
+# Idempotent: returns at once when they are there.
 # Needs root or sudo when something is missing. Adapted from shared/tools/start-wiki.sh.
 set -euo pipefail
 
@@ -21,10 +22,17 @@ missing() {
     return 1
 }
 
-if ! missing; then log "MediaWiki and PHP already installed"; exit 0; fi
-command -v apt-get >/dev/null || die "no apt-get: install MediaWiki 1.39 and php-cli/sqlite3/intl/mbstring/xml by hand"
+no_browser() { ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; }
+
+if ! missing && ! no_browser; then log "MediaWiki, PHP and chromium already installed"; exit 0; fi
+command -v apt-get >/dev/null || die "no apt-get: install MediaWiki 1.39, php-cli/sqlite3/intl/mbstring/xml and chromium by hand"
 t0=$SECONDS
 as_root apt-get update -qq >&2
+if no_browser; then
+    log "installing: chromium"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >&2
+fi
+if ! missing; then log "installed in $((SECONDS - t0))s"; exit 0; fi
 # The PHP packages carry the distribution's PHP version (php8.2-* on bookworm). php8.2-cgi is
 # named explicitly, or apt satisfies "php8.2 -> libapache2-mod-php8.2 | php8.2-fpm | php8.2-cgi"
 # with Apache's module; mini-httpd (45 kB) satisfies "mediawiki -> apache2 | httpd". Neither
