@@ -13,6 +13,8 @@ from .units import CommentUnits, Unit, fold
 
 QUESTION_MARKS = ("?", "？", "؟", ";")  # the last is the Greek question mark after NFKC
 _TRAILING = " \t)]}\"'»”’.:;!…-–—~*"
+# "I've put the note on my user page and I'll start a draft this week": a report, then a promise
+_PROMISE_AFTER = re.compile(r"\b(and|but|then|so|now)( now)? (i|we)( will|'ll| shall| am going to| are going to)\b")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -22,8 +24,10 @@ class Lexicon:
     lang: str
     indirect_question: tuple[re.Pattern[str], ...]
     weak_indirect_question: tuple[re.Pattern[str], ...]
+    unmarked_question: tuple[re.Pattern[str], ...]  # "and why did you put it back" (no "?")
     rhetorical: tuple[re.Pattern[str], ...]
     self_answer: tuple[re.Pattern[str], ...]
+    proposal_label: tuple[re.Pattern[str], ...]  # "Option C", "Propuesta 2", "Variante B"
     dismissal: tuple[re.Pattern[str], ...]  # "Anyway.", "En fin.": the asker drops the question
     request: tuple[re.Pattern[str], ...]
     request_exclude: tuple[re.Pattern[str], ...]
@@ -51,7 +55,7 @@ class Lexicon:
 
 
 _LISTS = (
-    "indirect_question", "weak_indirect_question", "rhetorical", "self_answer", "dismissal", "request",
+    "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "dismissal", "request",
     "request_exclude", "commitment", "commitment_exclude", "own_commitment", "completion", "negation", "decline", "withdraw",
     "acknowledgement", "response_heading", "request_question", "attention", "polar_answer", "non_answer",
 )
@@ -121,6 +125,8 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
         if item.struck:
             continue
         sentences = by_item.get(item.index, [])
+        # "Option C: mention the appeal only" proposes a wording; it asks no one to do anything
+        proposal = bool(item.label) and lex.any("proposal_label", fold(item.label or ""))
         for k, u in enumerate(sentences):
             if u.quoted or u.struck:
                 continue
@@ -141,12 +147,15 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
                     # "Could you fix the refs?" asks for an answer and for an action
                     actions.append(ActionHit(u, ActionKind.REQUEST))
                 continue
+            if proposal:
+                continue
             if lex.any("request", body) and not lex.any("request_exclude", body):
                 actions.append(ActionHit(u, ActionKind.REQUEST))
             elif (
                 lex.any("commitment", body)
                 and not lex.any("commitment_exclude", body)
-                and not lex.any("completion", body)  # "I have also swapped the image": done
+                # "I have also swapped the image": done - unless a promise follows the report
+                and (not lex.any("completion", body) or _PROMISE_AFTER.search(body))
             ):
                 actions.append(ActionHit(u, ActionKind.COMMITMENT))
         if item.templates & doing and not any(a.unit.item == item.index for a in actions):
@@ -182,4 +191,6 @@ def _question_kind(text: str, body: str, lex: Lexicon) -> str | None:
         return "direct"
     if lex.any("indirect_question", body) or lex.any("weak_indirect_question", body):
         return "indirect"
+    if lex.any("unmarked_question", body.rstrip()):
+        return "unmarked"  # a question written without its question mark
     return None

@@ -118,6 +118,15 @@ class PageContext:
             seen += 1
         return False
 
+    def depth_below(self, c: int, of: int) -> int:
+        """How many replies down from comment ``of`` comment ``c`` is (a large number when it is
+        not below it)."""
+        p, depth = c, 0
+        while p is not None and p != of and depth < 10000:
+            p = self.page.comments[p].parent
+            depth += 1
+        return depth if p == of else 10000
+
     def relation(self, q: int, c: int) -> float:
         """How strongly comment ``c``'s place in the page makes it a reply to comment ``q``."""
         comments = self.page.comments
@@ -577,7 +586,9 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
         for it in ctx.units[c].items:
             if it.struck:
                 continue
-            texts = [fold(u.text) for u in ctx.units[c].units if u.item == it.index] or [fold(it.text)]
+            texts = [
+                fold(u.text) for u in ctx.units[c].units if u.item == it.index and not (u.quoted or u.struck)
+            ] or ([] if it.struck else [fold(it.text)])
             bare = _bare(ctx, it, obj)
             about = ctx.mentions(obj, it)
             completions = [
@@ -589,9 +600,10 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             ) or any(ctx.mentions(obj, t) or (anchored and _on_topic(ctx, t, obj)) for t in completions) or (
                 commitment and later_by_owner and follow_up and bool(completions) and not resolved
             ) or (
-                # the thread a lone request started: the first report of doing something in it
+                # the thread a lone request started: the first report of doing something in it,
+                # in a reply to the request or to its first answer
                 not commitment and not later_by_owner and follow_up and not resolved
-                and any(_on_topic(ctx, t, obj) for t in completions)
+                and ctx.depth_below(c, ac) <= 2 and any(_on_topic(ctx, t, obj) for t in completions)
             )
             if done and not (not commitment and later_by_owner and not _receipt(lex, texts)):
                 resolved.append(c)
@@ -698,7 +710,7 @@ def _bare(ctx: PageContext, it: Item, obj: set[str]) -> bool:
 _COMPLETION_WORDS = frozenset(
     "done fixed sent added remove remov correc replac update upload submit return transf refund "
     "provid publis comple posted resolv addres expand cited source sourced thank erledi behobe "
-    "hecho listo fait corrig already".split()
+    "hecho listo fait corrig already sort passt klappt stimmt".split()
 )
 
 

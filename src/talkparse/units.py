@@ -241,7 +241,7 @@ class UnitBuilder:
 
         out: list[Unit] = []
         pos = 0
-        for sentence in _join_ordinals(self.page.lang, segment(self.page.lang, text)):
+        for sentence in _after_questions(_join_ordinals(self.page.lang, segment(self.page.lang, text))):
             start = text.find(sentence, pos)
             if start == -1:
                 continue
@@ -292,6 +292,23 @@ def _join_ordinals(lang: str, sentences: Iterable[str]) -> Iterator[str]:
             pending = ""
     if pending:
         yield pending
+
+
+_QUESTION_END = re.compile(r"(?<=[?？؟])\s+(?=[^\s?？؟])")
+
+
+def _after_questions(sentences: Iterable[str]) -> Iterator[str]:
+    """Sentences, split after every question mark: "what did i do wrong?? the capacity is…"
+    (the segmenter keeps a lower-case word after "?" in the same sentence)."""
+    for sentence in sentences:
+        if "¿" in sentence:  # Spanish spans are cut out later, ¿…? by ¿…?
+            yield sentence
+            continue
+        pos = 0
+        for m in _QUESTION_END.finditer(sentence):
+            yield sentence[pos : m.end()]
+            pos = m.end()
+        yield sentence[pos:]
 
 
 def _has_letters(text: str) -> bool:
