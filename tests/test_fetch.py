@@ -301,7 +301,7 @@ def test_dump_namespaces(tmp_path: Path) -> None:
         "Wikipedia:Articles for deletion/Bar",
     ]
     talk = run("threads", str(path), "--format", "json").stdout.splitlines()
-    assert len(talk) == 7
+    assert len(talk) == 9
 
 
 def test_bad_dump_is_an_input_error(tmp_path: Path) -> None:

@@ -145,6 +145,48 @@ def page_source(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.argument("source", metavar="SOURCE")(source_options(reading_options(parse_options(f))))
 
 
+def many_page_source(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Any number of SOURCEs, the lists --from and --category, --quiet, and the page options."""
+    for option in reversed([
+        click.option("--from", "from_file", metavar="FILE",
+                     help="Also every SOURCE listed in FILE (- for stdin), one per line; blank "
+                     "lines and lines starting with # are skipped."),
+        click.option("--category", metavar="CATEGORY",
+                     help="Also every page in CATEGORY of --wiki (not its subcategories)."),
+        click.option("--limit", type=click.IntRange(min=1), metavar="N",
+                     help="With --category: at most N pages of it."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="No progress bar, page warnings or summary line; errors still show."),
+    ]):
+        f = option(f)
+    return click.argument("source", nargs=-1, metavar="[SOURCE]...")(
+        source_options(reading_options(parse_options(f)))
+    )
+
+
+def _source_list(source: tuple[str, ...], from_file: str | None, category: str | None,
+                 limit: int | None, sources: SourceOptions) -> list[str]:
+    """Every SOURCE of a many-page command, in order: arguments, then --from, then --category."""
+    from .batch import source_list
+
+    if limit is not None and not category:
+        raise click.UsageError("--limit goes with --category")
+    if category and not sources.wiki:
+        raise click.UsageError("--category needs --wiki")
+    if not (source or from_file or category):
+        raise click.UsageError("give a SOURCE, --from FILE or --category CATEGORY")
+    items = list(source)
+    if from_file:
+        items += _run(lambda: source_list(from_file))
+    if category:
+        from .fetch import category_members
+
+        assert sources.wiki
+        items += _run(lambda: category_members(category, wiki=sources.wiki, limit=limit,
+                                               options=sources.fetch))
+    return items
+
+
 @cli.command()
 @page_source
 @click.option(
@@ -338,6 +380,77 @@ def audit(
         findings |= bool("open" in fail_on and summary.outstanding)
     if findings:
         sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@many_page_source
+@click.option("--table", type=click.Choice(["comments", "threads", "questions", "actions"]),
+              default="comments", show_default=True, help="One row per comment, thread, question or action.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "jsonl", "parquet", "xlsx"]),
+              help="Output format. Default: the one -o FILE's suffix names, else csv.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to FILE (atomically). Needed for parquet and xlsx.")
+def export(
+    source: tuple[str, ...], from_file: str | None, category: str | None, limit: int | None,
+    quiet: bool, sources: SourceOptions, lang: str | None, timezone: str | None, title: str | None,
+    mode: str, table: str, fmt: str | None, output: str | None,
+) -> None:
+    """Export the comments, threads, questions or actions of many pages as one table.
+
+    Reads every SOURCE (the forms threads takes), every SOURCE listed in --from FILE and every
+    page of --category, one after another; a page that fails is one line on stderr and the
+    others go on (exit status 3 at the end). CSV, TSV and XLSX join lists with ; and put a '
+    before text starting with = + - @, a tab or a carriage return, so that no spreadsheet runs
+    it as a formula; jsonl and parquet keep lists and text as they are.
+
+    Example:
+
+        talkparse export fixtures/iberoconf-2019-report.wikitext --table questions
+
+        talkparse export --from pages.txt --wiki en.wikipedia.org --table threads -o threads.parquet
+
+        talkparse export --category "Category:Open reviews" --wiki en.wikipedia.org -o actions.xlsx --table actions
+    """
+    from .batch import Report, read_pages
+    from .frames import format_of, frame_bytes, to_frame
+    from .render import progress
+
+    fmt = fmt or (output and format_of(output)) or "csv"
+    if fmt in ("parquet", "xlsx") and not output:
+        raise click.UsageError(f"--format {fmt} needs -o FILE")
+    items = _source_list(source, from_file, category, limit, sources)
+    if title and len(items) > 1:
+        raise click.UsageError("--title names one page: give one SOURCE")
+    report = Report()
+    with progress(len(items), enabled=not quiet and sys.stderr.isatty()) as ticker:
+        pages = read_pages(items, sources, report=report, lang=lang, timezone=timezone, title=title,
+                           mode=mode, on_failure=lambda f: ticker.note(f"error: {f.message}"),  # type: ignore[arg-type]
+                           on_source=ticker.advance)
+        frame = to_frame(_warned(pages, ticker, quiet), table=table)  # type: ignore[arg-type]
+    if report.pages or not report.failures:
+        data = frame_bytes(frame, fmt, sheet=table)  # type: ignore[arg-type]
+        if output:
+            _run(lambda: atomic_write(output, data))
+        else:
+            click.get_binary_stream("stdout").write(data)
+    if not quiet:
+        failed = f"; {_count(len(report.failures), 'source')} failed" if report.failures else ""
+        click.echo(f"{_count(len(frame), table[:-1])} from {_count(report.pages, 'page')}{failed}", err=True)
+    sys.exit(report.return_code)
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
+def _warned(pages: Iterable[Page], ticker: Any, quiet: bool) -> Iterator[Page]:
+    """Pass pages on, their parser warnings printed (unless quiet)."""
+    for page in pages:
+        if not quiet:
+            for w in page.warnings:
+                where = f":{w.offset}" if w.offset is not None else ""
+                ticker.note(f"warning: {page.title or '<stdin>'}{where}: {w.message}")
+        yield page
 
 
 @cli.command()
