@@ -54,7 +54,7 @@ def source_list(path: str) -> list[str]:
 
 def read_pages(
     sources: Iterable[str],
-    options: SourceOptions = SourceOptions(),
+    options: SourceOptions | None = None,
     *,
     report: Report,
     lang: str | None = None,
@@ -83,7 +83,7 @@ def read_pages(
 
     for source in sources:
         try:
-            for doc in documents(source, options):
+            for doc in documents(source, options or SourceOptions()):
                 try:
                     page = parse_document(doc, lang=lang, timezone=timezone, title=title, mode=mode)
                 except TalkparseError as exc:  # e.g. an unknown language: name the page

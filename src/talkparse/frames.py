@@ -270,7 +270,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 def frame_bytes(frame: pd.DataFrame, fmt: Format, *, sheet: str = "talkparse") -> bytes:
     """Return the frame as a file in ``fmt``: csv, tsv, jsonl (UTF-8 text), parquet or xlsx.
 
-    CSV and TSV have a header line, ``\\n`` line ends, times as ``2019-07-31T14:18:00Z`` and
+    CSV and TSV have a header line, ``\\r\\n`` line ends (RFC 4180), times as ``2019-07-31T14:18:00Z`` and
     missing values empty; TSV is CSV with tabs (fields holding tabs, quotes or line breaks are
     quoted). JSON lines hold one object per row, keys in column order, lists as arrays,
     missing values as ``null``. XLSX has one sheet named ``sheet``, times in UTC without a zone
@@ -279,8 +279,9 @@ def frame_bytes(frame: pd.DataFrame, fmt: Format, *, sheet: str = "talkparse") -
     :func:`spreadsheet_safe`; JSON lines and Parquet keep the original text.
     """
     if fmt in ("csv", "tsv"):
-        text = _with_iso_times(spreadsheet_safe(frame)).to_csv(
-            index=False, sep="," if fmt == "csv" else "\t", lineterminator="\n",
+        text: str = _with_iso_times(spreadsheet_safe(frame)).to_csv(
+            # CRLF as RFC 4180 has it: then the csv module quotes a field holding a lone \r too
+            index=False, sep="," if fmt == "csv" else "\t", lineterminator="\r\n",
         )
         return text.encode("utf-8")
     if fmt == "jsonl":
