@@ -252,9 +252,9 @@ def _from_csv(data: bytes, table: str, sep: str) -> pd.DataFrame:
         dtype = like[name].dtype
         if isinstance(dtype, pd.DatetimeTZDtype):
             out[name] = pd.to_datetime(pd.Series(values), utc=True).astype(dtype)
-        elif dtype == object:
+        elif dtype == "object":
             out[name] = pd.Series([v.split(";") if v else [] for v in values], dtype=object)
-        elif dtype == bool:
+        elif dtype == "bool":
             out[name] = pd.Series([{"True": True, "False": False}[v] for v in values], dtype=bool)
         elif name in _NULLABLE:
             out[name] = pd.Series([v or None for v in values], dtype=dtype)
@@ -299,8 +299,8 @@ def test_neutralise_rule() -> None:
 
 
 HOSTILE_VALUES = {
-    "+1", "@SUM(A1)", "=1+2", "-Dash", "-1 vote", '=HYPERLINK("http://evil.example","click") is what I typed.',
-    "@SUM(1+1) and more.", "\t=cmd|' /C calc'!A0", "\r=2+5+cmd|' /C calc'!A0",
+    "+1", "@SUM(A1)", "=1+2", "-Dash", "-1 vote",
+    '=HYPERLINK("http://evil.example","click") is what I typed.', "@SUM(1+1) and more.", "\t=cmd|' /C calc'!A0", "\r=2+5+cmd|' /C calc'!A0",
 }
 
 
@@ -533,3 +533,59 @@ def test_import_talkparse_stays_light() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.split() == ["True", "True"]
     assert talkparse.to_frame is to_frame
+
+
+# --- many pages in audit and threads, and the library behind them ---------------------------------
+
+def test_audit_many_pages(tmp_path: Path) -> None:
+    quiet = tmp_path / "quiet.wikitext"
+    quiet.write_text("== A ==\nWhat is the budget? [[User:A|A]] 10:00, 1 May 2020 (UTC)\n"
+                     ":USD 500 in all. [[User:B|B]] 11:00, 1 May 2020 (UTC)\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["audit", str(GRANT), "no/such.wikitext", str(quiet),
+                                      "--format", "json", "--fail-on", "unanswered"])
+    assert result.exit_code == 3, result.stderr  # a failed page wins over findings (1)
+    records = json.loads(result.stdout)
+    assert [r["page"] for r in records] == ["iberoconf-2019-report", "quiet"]
+    lines = result.stderr.splitlines()
+    assert lines[0] == "error: cannot read no/such.wikitext: no such file"
+    assert lines[1].startswith("iberoconf-2019-report: ") and "unanswered" in lines[1]
+    assert lines[2].startswith("quiet: 1 questions: 1 answered")
+    findings = CliRunner().invoke(cli, ["audit", str(GRANT), str(quiet), "--format", "json",
+                                        "--fail-on", "unanswered"])
+    assert findings.exit_code == 1 and len(json.loads(findings.stdout)) == 2
+    clean = CliRunner().invoke(cli, ["audit", str(quiet), str(quiet), "--format", "json",
+                                     "--fail-on", "unanswered", "-q"])
+    assert clean.exit_code == 0 and clean.stderr == ""
+    one = CliRunner().invoke(cli, ["audit", "--from", "-", "--format", "json"], input=f"{quiet}\n")
+    assert isinstance(json.loads(one.stdout), list)  # --from: always a list
+
+
+def test_threads_many_pages(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["threads", str(GRANT), "no/such.wikitext", str(GRANT),
+                                      "--format", "json"])
+    assert result.exit_code == 3
+    assert result.stderr == "error: cannot read no/such.wikitext: no such file\n"
+    pages = json.loads(result.stdout)
+    assert [len(p["comments"]) for p in pages] == [6, 6]
+    tree = CliRunner().invoke(cli, ["threads", str(GRANT), str(GRANT), "--format", "tree"])
+    assert tree.exit_code == 0 and tree.stdout.count("WMCL responses") == 2
+    single = CliRunner().invoke(cli, ["threads", str(GRANT), "--format", "json"])
+    assert isinstance(json.loads(single.stdout), dict)  # one SOURCE: one object, as before
+
+
+def test_read_pages_isolates_failures(tmp_path: Path) -> None:
+    from talkparse.batch import Report, read_pages, source_list
+
+    done: list[str] = []
+    failed: list[str] = []
+    report = Report()
+    pages = list(read_pages([str(GRANT), "no/such.wikitext", str(DUMP)], report=report,
+                            on_source=done.append, on_failure=lambda f: failed.append(f.source)))
+    assert [p.title for p in pages][:2] == ["iberoconf-2019-report", "Talk:Imported"]
+    assert report.pages == len(pages) == 10  # 1 file + 9 talk pages of the dump
+    assert done == [str(GRANT), "no/such.wikitext", str(DUMP)] and failed == ["no/such.wikitext"]
+    assert report.return_code == 3
+    assert Report(pages=2).return_code == 0
+    listing = tmp_path / "l.txt"
+    listing.write_text("\ufeff# list\n a.wikitext \n\n#b\nTalk:X\r\nhttps://x.org/wiki/Y\n", encoding="utf-8")
+    assert source_list(str(listing)) == ["a.wikitext", "Talk:X", "https://x.org/wiki/Y"]
