@@ -147,7 +147,7 @@ def test_threads_of_a_small_page() -> None:
     page = parse(
         "== A ==\nFirst? [[User:Ann|Ann]] 10:00, 1 May 2020 (UTC)\n"
         ":Reply. [[User:Bob|Bob]] 11:00, 1 May 2020 (UTC)\n"
-        "::Reply to the reply. [[User:Ann|Ann]] 12:00, 1 May 2020 (UTC)\n"
+        "::Reply to the reply. [[User:Ann|Ann]] 12:00, 3 May 2020 (UTC)\n"
         ":Another reply. [[User:Cy|Cy]] 09:00, 2 May 2020 (UTC)\n"
         "New thread, same section. [[User:Dee|Dee]] 13:00, 1 May 2020 (UTC)\n"
         "== B ==\nLone. [[User:Bob|Bob]] 14:00, 3 May 2020 (UTC)\n"
@@ -161,7 +161,7 @@ def test_threads_of_a_small_page() -> None:
     assert list(threads["comments"]) == [4, 1, 1]
     assert list(threads["depth"]) == [2, 0, 0]
     assert threads["first_time"][0] == pd.Timestamp("2020-05-01T10:00Z")
-    assert threads["last_time"][0] == pd.Timestamp("2020-05-02T09:00Z")  # latest, not last in order
+    assert threads["last_time"][0] == pd.Timestamp("2020-05-03T12:00Z")  # latest, not last in order
 
 
 def test_counts_equal_analyse(grant, grant_analysis) -> None:
@@ -194,6 +194,39 @@ def test_counts_equal_analyse(grant, grant_analysis) -> None:
                            (QuestionStatus.UNANSWERED, "unanswered")):
         assert threads[column].sum() == sum(q.status is status for q in result.questions), column
     assert threads["unanswered"].tolist() == [0, 1, 0]  # "Have you been actively asking...?"
+
+
+def test_thread_counts_on_every_audit_page() -> None:
+    """Per-thread question counts add up to analyse()'s on the labelled audit pages."""
+    unclear = forward_parents = 0
+    for path in sorted((FIXTURES / "audit").glob("*.wikitext")):
+        lang = json.loads(path.with_suffix(".gold.json").read_text(encoding="utf-8")).get("lang", "en")
+        result = analyse(parse(path.read_text(encoding="utf-8"), lang=lang, title=path.stem))
+        threads = to_frame(result, table="threads")
+        assert len(threads) == sum(c.parent is None for c in result.page.comments), path.name
+        assert threads["comments"].sum() == len(result.page.comments), path.name
+        for status in QuestionStatus:
+            expected = sum(q.status is status for q in result.questions)
+            assert threads[status.value].sum() == expected, (path.name, status)
+        assert (threads["questions"] == threads[["answered", "unclear", "unanswered"]].sum(axis=1)).all()
+        questions = to_frame(result, table="questions")
+        assert questions.groupby("thread_id").size().to_dict() == {
+            t: n for t, n in zip(threads["thread_id"], threads["questions"]) if n
+        }, path.name
+        unclear += int(threads["unclear"].sum())
+        # a reply's thread is where its chain of parents starts, even when a parent comes later
+        # in the page (reader mode: a reviewer's list signed after the replies inserted into it)
+        comments = result.page.comments
+
+        def start(i: int) -> int:
+            return i if comments[i].parent is None else start(comments[i].parent)
+
+        frame = to_frame(result.page)
+        assert list(frame["thread_id"]) == [comments[start(i)].id for i in range(len(comments))]
+        forward = sum(c.parent is not None and c.parent > i for i, c in enumerate(comments))
+        forward_parents += forward
+    assert unclear > 0  # the pages do have unclear questions to count
+    assert forward_parents > 0  # and replies whose parent comes after them
 
 
 def test_pages_are_analysed_when_not_given_analyses(grant, grant_analysis) -> None:

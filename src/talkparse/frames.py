@@ -8,7 +8,7 @@ JSON lines and Parquet keep real lists and the original text.
 
 A *thread* is a comment that replies to no other (``Comment.parent is None``: it starts a
 thread) together with every comment that replies to it, directly or not; its id is the id of
-that first comment. A page's section can hold several threads.
+the comment that starts it. A page's section can hold several threads.
 """
 
 from __future__ import annotations
@@ -125,16 +125,31 @@ def _column(table: str, name: str, values: list[Any]) -> pd.Series:
 
 
 class _Threads:
-    """Where each comment of a page sits: its thread's first comment and its reply depth."""
+    """Where each comment of a page sits: the comment that starts its thread, its reply depth."""
 
     def __init__(self, page: Page) -> None:
-        self.root: list[int] = []
-        self.depth: list[int] = []
-        for i, c in enumerate(page.comments):
-            # parents come before their replies, so theirs are known already
-            parent = c.parent if c.parent is not None and c.parent < i else None
-            self.root.append(i if parent is None else self.root[parent])
-            self.depth.append(0 if parent is None else self.depth[parent] + 1)
+        n = len(page.comments)
+        root: list[int | None] = [None] * n
+        self.depth = [0] * n
+        # A parent can come after its reply: in reader mode a reviewer's comment, signed after
+        # the replies inserted into it, is their parent. So follow each chain up to its start.
+        for i in range(n):
+            path: list[int] = []
+            on_path: set[int] = set()
+            j = i
+            while root[j] is None:
+                parent = page.comments[j].parent
+                if parent is None or parent in on_path or not 0 <= parent < n:
+                    root[j] = j  # starts a thread (a loop, which the parser never makes, too)
+                    break
+                path.append(j)
+                on_path.add(j)
+                j = parent
+            for k in reversed(path):
+                parent = page.comments[k].parent
+                assert parent is not None
+                root[k], self.depth[k] = root[parent], self.depth[parent] + 1
+        self.root: list[int] = [r if r is not None else i for i, r in enumerate(root)]
 
 
 def _page_columns(page: Page, rows: dict[str, list[Any]], n: int) -> None:
@@ -169,9 +184,9 @@ def _comment_rows(page: Page, rows: dict[str, list[Any]]) -> None:
 def _thread_rows(result: Analysis, rows: dict[str, list[Any]]) -> None:
     page = result.page
     threads = _Threads(page)
-    members: dict[int, list[int]] = {}
+    members: dict[int, list[int]] = {root: [] for root in sorted(set(threads.root))}
     for i, root in enumerate(threads.root):
-        members.setdefault(root, []).append(i)
+        members[root].append(i)
     statuses: dict[int, list[str]] = {root: [] for root in members}
     for q in result.questions:
         statuses[threads.root[q.comment]].append(q.status.value)
