@@ -193,7 +193,16 @@ def test_counts_equal_analyse(grant, grant_analysis) -> None:
     for status, column in ((QuestionStatus.ANSWERED, "answered"), (QuestionStatus.UNCLEAR, "unclear"),
                            (QuestionStatus.UNANSWERED, "unanswered")):
         assert threads[column].sum() == sum(q.status is status for q in result.questions), column
-    assert threads["unanswered"].tolist() == [0, 1, 0]  # "Have you been actively asking...?"
+
+    def start(i: int) -> int:
+        parent = grant.comments[i].parent
+        return i if parent is None else start(parent)
+
+    unanswered = {t: 0 for t in threads["thread_id"]}
+    for q in result.questions:
+        unanswered[ids[start(q.comment)]] += q.status is QuestionStatus.UNANSWERED
+    assert threads["unanswered"].tolist() == list(unanswered.values())
+    assert sum(unanswered.values()) >= 1  # "Have you been actively asking for a response?"
 
 
 def test_thread_counts_on_every_audit_page() -> None:
@@ -333,7 +342,8 @@ def test_neutralise_rule() -> None:
 
 HOSTILE_VALUES = {
     "+1", "@SUM(A1)", "=1+2", "-Dash", "-1 vote",
-    '=HYPERLINK("http://evil.example","click") is what I typed.', "@SUM(1+1) and more.", "\t=cmd|' /C calc'!A0", "\r=2+5+cmd|' /C calc'!A0",
+    '=HYPERLINK("http://evil.example","click") is what I typed.', "@SUM(1+1) and more.",
+    "\t=cmd|' /C calc'!A0", "\r=2+5+cmd|' /C calc'!A0",
 }
 
 
@@ -622,3 +632,13 @@ def test_read_pages_isolates_failures(tmp_path: Path) -> None:
     listing = tmp_path / "l.txt"
     listing.write_text("\ufeff# list\n a.wikitext \n\n#b\nTalk:X\r\nhttps://x.org/wiki/Y\n", encoding="utf-8")
     assert source_list(str(listing)) == ["a.wikitext", "Talk:X", "https://x.org/wiki/Y"]
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    from talkparse import batch, frames
+
+    for module in (frames, batch):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -133,9 +133,10 @@ def cli() -> None:
     """Read MediaWiki talk pages: who said what, when, in reply to whom.
 
     Every command reads a SOURCE: a wikitext FILE, stdin (-), a page title with --wiki, a page
-    URL, a cached page or an XML dump. Data goes to stdout, messages to stderr. Exit status:
-    0 ok, 1 findings (audit --fail-on), 2 usage error, 3 unreadable input or a page that
-    cannot be fetched.
+    URL, a cached page or an XML dump; threads, audit and export read any number of them, and
+    those listed with --from FILE or --category. Data goes to stdout, messages to stderr. Exit
+    status: 0 ok, 1 findings (audit --fail-on), 2 usage error, 3 unreadable input or a page
+    that cannot be fetched (in a run over many pages: any page that failed).
     """
 
 

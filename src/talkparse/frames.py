@@ -70,7 +70,7 @@ _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control character
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
-def to_frame(pages_or_results: Page | Analysis | Iterable[Page | Analysis],
+def to_frame(pages_or_results: Page | Analysis | Iterable[Page | Analysis], *,
              table: Table = "comments") -> pd.DataFrame:
     """Return one table of one or many pages as a DataFrame, one row per comment (or thread,
     question, action), pages in the order given.
@@ -315,8 +315,8 @@ def frame_bytes(frame: pd.DataFrame, fmt: Format, *, sheet: str = "talkparse") -
     return buf.getvalue()
 
 
-def save_frame(frame: pd.DataFrame, path: str | os.PathLike[str], fmt: Format | None = None,
-               *, sheet: str = "talkparse") -> None:
+def save_frame(frame: pd.DataFrame, path: str | os.PathLike[str], *, fmt: Format | None = None,
+               sheet: str = "talkparse") -> None:
     """Write the frame to ``path`` atomically, in ``fmt`` or else the format its suffix names.
 
     :raises ValueError: when no format is given and the suffix names none.
