@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from talkparse import cache, parse
 from talkparse.cli import cli
-from talkparse.fetch import FetchOptions, fetch_archives, fetch_page, page_history
+from talkparse.fetch import FetchOptions, category_members, fetch_archives, fetch_page, page_history
 from talkparse.siteinfo import language_from_siteinfo
 from talkparse.sources import Document, SourceOptions, documents, parse_document
 
@@ -218,6 +218,69 @@ def test_language_without_shipped_data(wikis) -> None:
     assert page.lang == "is"
 
 
+# --- many pages: categories and lists ------------------------------------------------------------
+
+def jsonl(result) -> list[dict]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_export_a_category(en: str) -> None:
+    rows = jsonl(run("export", "--category", "Category:Open reviews", "--wiki", en, "--format", "jsonl"))
+    # the subcategory Category:Old reviews is a member too, but not a page: not read
+    assert [(r["page"], r["author"], r["section"]) for r in rows] == [
+        ("Talk:Gadget", "Mia", "Battery life"), ("Talk:Gadget", "Noah", "Battery life"),
+        ("Talk:Gizmo", "Olga", "Sources"),
+    ]
+    revids = {t: page_history(t, api=en)[0].revid for t in ("Talk:Gadget", "Talk:Gizmo")}
+    assert {(r["page"], r["revision"]) for r in rows} == set(revids.items())
+    assert {r["wiki"] for r in rows} == {en}  # a wiki off the usual layout: its api.php URL
+    assert rows[1]["parent_id"] == rows[0]["comment_id"] == rows[1]["thread_id"]
+    assert category_members("Open reviews", api=en) == ["Talk:Gadget", "Talk:Gizmo"]
+    assert category_members("Category:Old reviews", api=en) == []  # exists, holds no page
+
+
+def test_category_limit_and_other_tables(en: str) -> None:
+    limited = run("export", "--category", "Open reviews", "--wiki", en, "--limit", "1",
+                  "--table", "threads", "--format", "jsonl")
+    assert [(r["page"], r["participants"], r["questions"], r["answered"]) for r in jsonl(limited)] == [
+        ("Talk:Gadget", ["Mia", "Noah"], 1, 1),
+    ]
+    actions = jsonl(run("export", "--category", "Open reviews", "--wiki", en, "--table", "actions",
+                        "--format", "jsonl"))
+    assert [(a["page"], a["author"], a["kind"], a["status"]) for a in actions] == [
+        ("Talk:Gizmo", "Olga", "request", "open"),
+    ]
+    audit = run("audit", "--category", "Open reviews", "--wiki", en, "--format", "json")
+    assert [p["page"] for p in json.loads(audit.stdout)] == ["Talk:Gadget", "Talk:Gizmo"]
+    assert audit.stderr.splitlines()[0].startswith("Talk:Gadget: 1 questions: 1 answered")
+
+
+@pytest.mark.parametrize("category, message", [
+    ("Category:Nothing here", "category 'Category:Nothing here': no such category on "),
+    ("Talk:Gadget", "category 'Talk:Gadget': not a category title"),
+])
+def test_category_that_cannot_be_listed(en: str, category: str, message: str) -> None:
+    result = CliRunner().invoke(cli, ["export", "--category", category, "--wiki", en])
+    _one_line_error(result, message)
+
+
+def test_list_of_titles_with_a_missing_page(en: str, tmp_path: Path) -> None:
+    listing = tmp_path / "pages.txt"
+    listing.write_text("Talk:Gadget\nTalk:No such page\n# Talk:Gizmo\n\nTalk:Imported\n", encoding="utf-8")
+    out = tmp_path / "threads.parquet"
+    result = CliRunner().invoke(cli, ["export", "--from", str(listing), "--wiki", en,
+                                      "--table", "threads", "-o", str(out)])
+    assert result.exit_code == 3, (result.stdout, result.stderr)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [f"error: page 'Talk:No such page': no such page on {en}"]
+    assert result.stderr.splitlines()[-1] == "3 threads from 2 pages; 1 source failed"
+    import pandas as pd
+
+    assert list(pd.read_parquet(out)["page"]) == ["Talk:Gadget", "Talk:Imported", "Talk:Imported"]
+    threads = run("threads", "--from", str(listing), "--wiki", en, "--format", "json", code=3)
+    assert [p["page"] for p in json.loads(threads.stdout)] == ["Talk:Gadget", "Talk:Imported"]
+
+
 # --- failures -----------------------------------------------------------------------------------
 
 def _one_line_error(result, *parts: str) -> None:
@@ -301,7 +364,7 @@ def test_dump_namespaces(tmp_path: Path) -> None:
         "Wikipedia:Articles for deletion/Bar",
     ]
     talk = run("threads", str(path), "--format", "json").stdout.splitlines()
-    assert len(talk) == 7
+    assert len(talk) == 9
 
 
 def test_bad_dump_is_an_input_error(tmp_path: Path) -> None:

@@ -18,17 +18,20 @@ from .model import (
 )
 from .parse import parse
 
-# Fetching needs pywikibot, which reads its configuration when imported: load it on first use.
+# Fetching needs pywikibot, which reads its configuration when imported, and tables need pandas,
+# which is slow to import: load them on first use.
 _LAZY = {
     "FetchOptions": "fetch",
     "fetch_page": "fetch",
     "fetch_archives": "fetch",
     "page_history": "fetch",
+    "category_members": "fetch",
     "RawPage": "model",
     "Revision": "model",
     "documents": "sources",
     "parse_document": "sources",
     "SourceOptions": "sources",
+    "to_frame": "frames",  # pandas
 }
 
 

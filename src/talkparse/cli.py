@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
@@ -15,6 +16,7 @@ import click
 
 from . import __version__
 from .analyse import analyse
+from .batch import Report, read_pages
 from .errors import TalkparseError
 from .export import analysis_record, to_csv, to_json, to_jsonl
 from .fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, FetchOptions
@@ -131,22 +133,92 @@ def cli() -> None:
     """Read MediaWiki talk pages: who said what, when, in reply to whom.
 
     Every command reads a SOURCE: a wikitext FILE, stdin (-), a page title with --wiki, a page
-    URL, a cached page or an XML dump. Data goes to stdout, messages to stderr. Exit status:
-    0 ok, 1 findings (audit --fail-on), 2 usage error, 3 unreadable input or a page that
-    cannot be fetched.
+    URL, a cached page or an XML dump; threads, audit and export read any number of them, and
+    those listed with --from FILE or --category. Data goes to stdout, messages to stderr. Exit
+    status: 0 ok, 1 findings (audit --fail-on), 2 usage error, 3 unreadable input or a page
+    that cannot be fetched (in a run over many pages: any page that failed).
     """
 
 
 FORMATS = ["tree", "table", "json", "jsonl", "csv", "tsv"]
 
 
-def page_source(f: Callable[..., Any]) -> Callable[..., Any]:
-    """SOURCE and every option of the commands that read and parse pages."""
-    return click.argument("source", metavar="SOURCE")(source_options(reading_options(parse_options(f))))
+def many_page_source(f: Callable[..., Any]) -> Callable[..., Any]:
+    """SOURCEs, the lists --from and --category, --quiet, and every option of the commands that
+    read and parse pages."""
+    for option in reversed([
+        click.option("--from", "from_file", metavar="FILE",
+                     help="Also every SOURCE listed in FILE (- for stdin), one per line; blank "
+                     "lines and lines starting with # are skipped."),
+        click.option("--category", metavar="CATEGORY",
+                     help="Also every page in CATEGORY of --wiki (not its subcategories)."),
+        click.option("--limit", type=click.IntRange(min=1), metavar="N",
+                     help="With --category: at most N pages of it."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="No progress bar, page warnings or summary line; errors still show."),
+    ]):
+        f = option(f)
+    return click.argument("source", nargs=-1, metavar="[SOURCE]...")(
+        source_options(reading_options(parse_options(f)))
+    )
+
+
+def _source_list(source: tuple[str, ...], from_file: str | None, category: str | None,
+                 limit: int | None, sources: SourceOptions, title: str | None) -> list[str]:
+    """Every SOURCE of a many-page command, in order: arguments, then --from, then --category."""
+    from .batch import source_list
+
+    if title and (len(source) > 1 or from_file or category):
+        raise click.UsageError("--title names one page: give one SOURCE")
+
+    if limit is not None and not category:
+        raise click.UsageError("--limit goes with --category")
+    if category and not sources.wiki:
+        raise click.UsageError("--category needs --wiki")
+    if not (source or from_file or category):
+        raise click.UsageError("give a SOURCE, --from FILE or --category CATEGORY")
+    items = list(source)
+    if from_file:
+        items += _run(lambda: source_list(from_file))
+    if category:
+        from .fetch import category_members
+
+        assert sources.wiki
+        items += _run(lambda: category_members(category, wiki=sources.wiki, limit=limit,
+                                               options=sources.fetch))
+    return items
+
+
+@contextlib.contextmanager
+def _reading(items: list[str], sources: SourceOptions, quiet: bool, *, warn: bool,
+             **parse_kw: Any) -> Iterator[tuple[Iterator[Page], Report]]:
+    """Parse every page of ``items`` with a progress bar (on a terminal, unless quiet); a page
+    that fails is one ``error:`` line on stderr, counted in the report."""
+    from .render import progress
+
+    report = Report()
+    with progress(len(items), enabled=not quiet and sys.stderr.isatty()) as ticker:
+        pages = read_pages(items, sources, report=report, **parse_kw,
+                           on_failure=lambda f: ticker.note(f"error: {f.message}"),
+                           on_source=ticker.advance)
+        yield (_warned(pages, ticker) if warn and not quiet else pages), report
+
+
+def _warned(pages: Iterable[Page], ticker: Any) -> Iterator[Page]:
+    """Pass pages on, their parser warnings printed."""
+    for page in pages:
+        for w in page.warnings:
+            where = f":{w.offset}" if w.offset is not None else ""
+            ticker.note(f"warning: {page.title or '<stdin>'}{where}: {w.message}")
+        yield page
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
 
 
 @cli.command()
-@page_source
+@many_page_source
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS),
     help="Output format. Default: tree on a terminal, json otherwise.",
@@ -154,14 +226,17 @@ def page_source(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--details", is_flag=True, help="JSON: add signatures, spans and warnings.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomically).")
 def threads(
-    source: str, sources: SourceOptions, lang: str | None, timezone: str | None,
+    source: tuple[str, ...], from_file: str | None, category: str | None, limit: int | None,
+    quiet: bool, sources: SourceOptions, lang: str | None, timezone: str | None,
     title: str | None, mode: str, fmt: str | None, details: bool, output: str | None,
 ) -> None:
-    """Show the sections, signed comments and replies of a talk page.
+    """Show the sections, signed comments and replies of talk pages.
 
     SOURCE is a wikitext file, - for stdin, a page title with --wiki, a page URL, a page in
     talkparse's cache (by title or by its file), or an XML dump (.xml, .bz2, .gz: one JSON
     line per page). With --archives, the page's archives follow it (JSON: a list of pages).
+    With several SOURCEs, --from or --category, JSON is a list of pages, and a page that fails
+    is one line on stderr while the others go on (exit status 3 at the end).
 
     Example:
 
@@ -171,13 +246,22 @@ def threads(
 
         talkparse threads "Talk:Example" --wiki en.wikipedia.org --archives
     """
-    docs = _run(lambda: list(documents(source, sources))) if not _is_dump(source) else None
+    items = _source_list(source, from_file, category, limit, sources, title)
+    fmt = fmt or ("tree" if sys.stdout.isatty() and not output else "json")
+    if len(items) > 1 or from_file or category:
+        with _reading(items, sources, quiet, warn=False, lang=lang, timezone=timezone, title=title,
+                      mode=mode) as (pages, report):
+            parsed = list(pages)
+        if parsed or not report.failures:
+            _emit_pages(parsed, fmt, details, output, "", many=True, lines=False)
+        sys.exit(report.return_code)
+    one = items[0]
+    docs = _run(lambda: list(documents(one, sources))) if not _is_dump(one) else None
     pages = (
         (parse_document(d, lang=lang, timezone=timezone, title=title, mode=mode)  # type: ignore[arg-type]
-         for d in (docs if docs is not None else _stream(source, sources)))
+         for d in (docs if docs is not None else _stream(one, sources)))
     )
-    fmt = fmt or ("tree" if sys.stdout.isatty() and not output else "json")
-    _emit_pages(_checked(pages), fmt, details, output, docs[0].name if docs else source,
+    _emit_pages(_checked(pages), fmt, details, output, docs[0].name if docs else one,
                 many=docs is None or len(docs) > 1, lines=docs is None)
 
 
@@ -275,7 +359,7 @@ def _emit(page: Page, fmt: str, details: bool, output: str | None, source: str) 
 
 
 @cli.command()
-@page_source
+@many_page_source
 @click.option(
     "--format", "fmt", type=click.Choice(["report", "json"]),
     help="Output format. Default: report on a terminal, json otherwise.",
@@ -289,15 +373,18 @@ def _emit(page: Page, fmt: str, details: bool, output: str | None, source: str) 
 @click.option("--now", type=click.DateTime(), help='Reference time for "how long ago" (default: now, UTC).')
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomically).")
 def audit(
-    source: str, sources: SourceOptions, lang: str | None, timezone: str | None,
+    source: tuple[str, ...], from_file: str | None, category: str | None, limit: int | None,
+    quiet: bool, sources: SourceOptions, lang: str | None, timezone: str | None,
     title: str | None, mode: str, fmt: str | None, fail_on: tuple[str, ...], details: bool,
     now: datetime | None, output: str | None,
 ) -> None:
-    """Report unanswered questions and outstanding actions of a talk page.
+    """Report unanswered questions and outstanding actions of talk pages.
 
     Lists who asked what and when, still without an answer; who owes what to whom (requests and
     promises), since when, and whether it was promised but not confirmed; then the answered and
-    settled items in brief, and a summary line. SOURCE takes the same forms as for threads.
+    settled items in brief, and a summary line. SOURCE takes the same forms as for threads;
+    with several pages, JSON is a list, and a page that fails is one line on stderr while the
+    others go on (exit status 3 at the end, before 1 for --fail-on).
 
     Example:
 
@@ -305,16 +392,33 @@ def audit(
 
         talkparse audit page.wikitext --format json --fail-on unanswered --fail-on open
     """
-    from .report import audit_report, summarise
+    from .report import summarise
 
-    docs = _run(lambda: list(documents(source, sources)))
-    results = [analyse(_run(functools.partial(
-        parse_document, d, lang=lang, timezone=timezone, title=title,
-        mode=mode,  # type: ignore[arg-type]
-    ))) for d in docs]
-    fmt = fmt or ("report" if sys.stdout.isatty() and not output else "json")
+    items = _source_list(source, from_file, category, limit, sources, title)
+    with _reading(items, sources, quiet, warn=False, lang=lang, timezone=timezone, title=title,
+                  mode=mode) as (pages, report):
+        results = [analyse(page) for page in pages]
+    many = len(items) > 1 or bool(from_file or category) or len(results) != 1
+    if results or not report.failures:
+        fmt = fmt or ("report" if sys.stdout.isatty() and not output else "json")
+        _emit_audit(results, fmt, many, details, now, output)
+    findings = False
+    for result in results:
+        summary = summarise(result)
+        if not quiet:
+            name = f"{result.page.title or '<stdin>'}: " if many else ""
+            click.echo(name + summary.line(), err=True)
+        findings |= bool("unanswered" in fail_on and summary.unanswered + summary.unclear)
+        findings |= bool("open" in fail_on and summary.outstanding)
+    sys.exit(report.return_code or (EXIT_FINDINGS if findings else 0))
+
+
+def _emit_audit(results: list[Any], fmt: str, many: bool, details: bool, now: datetime | None,
+                output: str | None) -> None:
     if fmt == "report":
         from rich.console import Console
+
+        from .report import audit_report
 
         when = now.replace(tzinfo=dt_timezone.utc) if now else None
         console = Console(record=bool(output), width=120 if output else None,
@@ -323,21 +427,64 @@ def audit(
             console.print(audit_report(result, now=when))
         if output:
             _run(lambda: atomic_write(output, console.export_text()))
+        return
+    records = [analysis_record(r, details=details) for r in results]
+    text = json.dumps(records if many else records[0], ensure_ascii=False, indent=1) + "\n"
+    if output:
+        _run(lambda: atomic_write(output, text))
     else:
-        records = [analysis_record(r, details=details) for r in results]
-        text = json.dumps(records[0] if len(records) == 1 else records, ensure_ascii=False, indent=1)
+        sys.stdout.write(text)
+
+
+@cli.command()
+@many_page_source
+@click.option("--table", type=click.Choice(["comments", "threads", "questions", "actions"]),
+              default="comments", show_default=True, help="One row per comment, thread, question or action.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "jsonl", "parquet", "xlsx"]),
+              help="Output format. Default: the one -o FILE's suffix names, else csv.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to FILE (atomically). Needed for parquet and xlsx.")
+def export(
+    source: tuple[str, ...], from_file: str | None, category: str | None, limit: int | None,
+    quiet: bool, sources: SourceOptions, lang: str | None, timezone: str | None, title: str | None,
+    mode: str, table: str, fmt: str | None, output: str | None,
+) -> None:
+    """Export the comments, threads, questions or actions of many pages as one table.
+
+    Reads every SOURCE (the forms threads takes), every SOURCE listed in --from FILE and every
+    page of --category, one after another; a page that fails is one line on stderr and the
+    others go on (exit status 3 at the end). CSV, TSV and XLSX join lists with ; and put a '
+    before text starting with = + - @, a tab or a carriage return, so that no spreadsheet runs
+    it as a formula; jsonl and parquet keep lists and text as they are.
+
+    Example:
+
+        talkparse export fixtures/iberoconf-2019-report.wikitext --table questions
+
+        talkparse export --from pages.txt --wiki en.wikipedia.org --table threads -o threads.parquet
+
+        talkparse export --category "Category:Open reviews" --wiki en.wikipedia.org -o a.xlsx --table actions
+    """
+    from .frames import format_of, frame_bytes, to_frame
+
+    fmt = fmt or (output and format_of(output)) or "csv"
+    if fmt in ("parquet", "xlsx") and not output:
+        raise click.UsageError(f"--format {fmt} needs -o FILE")
+    items = _source_list(source, from_file, category, limit, sources, title)
+    with _reading(items, sources, quiet, warn=True, lang=lang, timezone=timezone, title=title,
+                  mode=mode) as (pages, report):
+        frame = to_frame(pages, table=table)  # type: ignore[arg-type]
+    if report.pages or not report.failures:
+        data = frame_bytes(frame, fmt, sheet=table)  # type: ignore[arg-type]
         if output:
-            _run(lambda: atomic_write(output, text + "\n"))
+            _run(lambda: atomic_write(output, data))
         else:
-            sys.stdout.write(text + "\n")
-    findings = False
-    for result in results:
-        summary = summarise(result)
-        click.echo(summary.line(), err=True)
-        findings |= bool("unanswered" in fail_on and summary.unanswered + summary.unclear)
-        findings |= bool("open" in fail_on and summary.outstanding)
-    if findings:
-        sys.exit(EXIT_FINDINGS)
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+    if not quiet:
+        failed = f"; {_count(len(report.failures), 'source')} failed" if report.failures else ""
+        click.echo(f"{_count(len(frame), table[:-1])} from {_count(report.pages, 'page')}{failed}", err=True)
+    sys.exit(report.return_code)
 
 
 @cli.command()

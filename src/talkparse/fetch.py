@@ -317,6 +317,32 @@ class _Wiki:
                 return out[:limit]
         return out
 
+    def category_members(self, category: str, limit: int | None) -> list[str]:
+        """Titles of the pages in a category (not its subcategories or files), in its order."""
+        import pywikibot
+
+        what = f"category {category!r}"
+
+        def normalised() -> str:
+            try:
+                return str(pywikibot.Category(self.site, category).title())
+            except ValueError:  # a title in another namespace
+                raise FetchError(f"{what}: not a category title") from None
+
+        title = self.call(what, normalised)
+        what = f"category {title!r}"
+        out: list[str] = []
+        for q in self.query(what, list="categorymembers", cmtitle=title, cmtype="page",
+                            cmprop="title", cmlimit=str(min(limit, 500)) if limit else "max"):
+            out.extend(m["title"] for m in q.get("categorymembers", []))
+            if limit and len(out) >= limit:
+                return out[:limit]
+        if not out:
+            for q in self.query(what, titles=title, prop="info"):
+                if any("missing" in p for p in q.get("pages", [])):
+                    raise FetchError(f"{what}: no such category on {self.label}")
+        return out
+
     def subpages(self, title: str, *, archives_only: bool) -> list[str]:
         """Titles of the page's subpages (only archives, unless ``archives_only`` is false)."""
         what = f"subpages of {title!r}"
@@ -453,6 +479,25 @@ def page_history(
 ) -> list[Revision]:
     """List a page's revisions, newest first (id, time, user, size, summary)."""
     return _Wiki(wiki, api, options).history(title, limit)
+
+
+def category_members(
+    category: str, *, wiki: str | None = None, api: str | None = None, limit: int | None = None,
+    options: FetchOptions = FetchOptions(),
+) -> list[str]:
+    """List the titles of the pages in a category, in the category's order.
+
+    Only the category's own pages: neither its subcategories nor their pages, nor files.
+    ``category`` may leave out the namespace (``"Open reviews"``) or use the wiki's own name
+    for it (``"Kategorie:Offene Reviews"``).
+
+    :param limit: at most this many titles.
+    :raises FetchError: for an unknown wiki, a bad title, or a category that neither exists
+        nor holds any page.
+
+    Example: ``category_members("Category:Open reviews", wiki="en.wikipedia.org", limit=20)``
+    """
+    return _Wiki(wiki, api, options).category_members(category, limit)
 
 
 def normalise_title(title: str, *, wiki: str | None = None, api: str | None = None,

@@ -79,7 +79,10 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A parsed talk page: its headings and signed comments."""
+    """A parsed talk page: its headings and signed comments.
+
+    ``wiki`` and ``revision`` are None for wikitext read from a file or stdin.
+    """
 
     title: str | None
     lang: str
@@ -89,6 +92,8 @@ class Page:
     warnings: tuple[Diagnostic, ...]
     length: int = field(default=0, compare=False)  # characters in the source wikitext
     source: str = field(default="", compare=False, repr=False)  # the wikitext itself
+    wiki: str | None = None  # where it came from: a wiki's host or api.php URL, a dump's dbname
+    revision: int | None = None  # its revision id, when it came from a wiki or a dump
 
     def segments(self) -> Iterator[Segment]:
         """Yield segments that cover the whole source exactly once, in page order.

@@ -1,9 +1,20 @@
-"""Terminal rendering with rich: a tree of sections and replies, or a table of comments."""
+"""Terminal rendering with rich: a tree of sections and replies, a table of comments, progress."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.tree import Tree
 
@@ -71,3 +82,39 @@ def print_warnings(console: Console, page: Page, source: str) -> None:
     for w in page.warnings:
         where = f":{w.offset}" if w.offset is not None else ""
         console.print(f"[yellow]warning[/]: {escape(source)}{where}: {escape(w.message)}", highlight=False)
+
+
+class Ticker:
+    """Progress over the sources of a many-page run; this one shows nothing (a null object)."""
+
+    def advance(self, done: str = "") -> None:
+        """One more source done (``done`` names it)."""
+
+    def note(self, line: str) -> None:
+        """Print a line on stderr, above the bar if there is one."""
+        Console(stderr=True, highlight=False).print(line, markup=False, soft_wrap=True)
+
+
+class _BarTicker(Ticker):
+    def __init__(self, bar: Progress, task: TaskID) -> None:
+        self.bar, self.task = bar, task
+
+    def advance(self, done: str = "") -> None:
+        self.bar.update(self.task, advance=1, description=_preview(done, 40) if done else None)
+
+    def note(self, line: str) -> None:
+        self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def progress(total: int | None, *, enabled: bool, console: Console | None = None) -> Iterator[Ticker]:
+    """A rich progress bar over ``total`` sources on stderr, or, when not ``enabled``, nothing.
+
+    The bar is removed when the run ends; lines given to :meth:`Ticker.note` stay.
+    """
+    if not enabled:
+        yield Ticker()
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console or Console(stderr=True), transient=True) as bar:
+        yield _BarTicker(bar, bar.add_task("pages", total=total))

@@ -55,6 +55,8 @@ class Document:
     title: str | None
     raw: RawPage | None = None  # the fetched or cached page, for pages from a wiki
     siteinfo: Mapping[str, Any] | None = None  # language data (dumps: namespaces, language)
+    wiki: str | None = None  # the wiki, when there is no ``raw`` page (dumps: the database name)
+    revision: int | None = None  # the revision id, when there is no ``raw`` page (dumps)
 
 
 def documents(source: str, options: SourceOptions = SourceOptions()) -> Iterator[Document]:
@@ -201,7 +203,9 @@ def parse_document(
         from .transclude import mark_comments
 
         page = mark_comments(page, regions)
-    return page
+    if doc.raw is not None:
+        return page.replace(wiki=doc.raw.wiki, revision=doc.raw.revid)
+    return page.replace(wiki=doc.wiki, revision=doc.revision) if doc.wiki or doc.revision else page
 
 
 # --- XML dumps ---------------------------------------------------------------------------------
@@ -250,6 +254,7 @@ def dump_documents(path: Path, namespaces: tuple[int, ...] = ()) -> Iterator[Doc
         with _open_dump(path) as fh:
             dump = mwxml.Dump.from_file(fh)
             info = _dump_siteinfo(dump.site_info, lang)
+            dbname = dump.site_info.dbname or None
             for page in dump:
                 if (page.namespace not in namespaces) if namespaces else page.namespace % 2 != 1:
                     continue
@@ -258,7 +263,8 @@ def dump_documents(path: Path, namespaces: tuple[int, ...] = ()) -> Iterator[Doc
                     last = rev
                 if last is None:
                     continue
-                yield Document(f"{path}:{page.title}", last.text or "", page.title, None, info)
+                yield Document(f"{path}:{page.title}", last.text or "", page.title, None, info,
+                               wiki=dbname, revision=last.id)
     except (OSError, EOFError, ValueError, mwxml.errors.MalformedXML) as exc:
         raise InputError(f"cannot read dump {path}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - expat and mwxml raise assorted errors on bad XML
