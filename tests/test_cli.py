@@ -180,3 +180,12 @@ def test_audit_report_shows_the_findings() -> None:
 def test_audit_bad_input_is_exit_3() -> None:
     result = CliRunner().invoke(cli, ["audit", "no/such.wikitext"])
     assert result.exit_code == 3 and result.stderr.startswith("error: cannot read")
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    from talkparse.cli import cli
+
+    for name in cli.commands:
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example:" in result.output and f"talkparse {name}" in result.output, name

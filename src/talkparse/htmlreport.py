@@ -22,12 +22,18 @@ from .report import OUTSTANDING, _ago, summarise
 
 @dataclass(frozen=True, slots=True)
 class ReportPage:
-    """One page of the report: its analysis and where it came from."""
+    """One page of the report: its analysis and where it came from (by default, what the page
+    records: its wiki and revision)."""
 
     analysis: Analysis
     source: str  # what the user named: a file, a title, a URL
     wiki: str | None = None
     revision: int | None = None
+
+    @classmethod
+    def of(cls, analysis: Analysis, source: str | None = None) -> ReportPage:
+        page = analysis.page
+        return cls(analysis, source or page.title or "<stdin>", page.wiki, page.revision)
 
 
 _CSS = """
@@ -274,5 +280,5 @@ class _svg_settings:
 
 
 def report_pages(analyses: Iterable[Analysis]) -> list[ReportPage]:
-    """Wrap bare analyses (from the library) as report pages."""
-    return [ReportPage(a, a.page.title or "(page)") for a in analyses]
+    """Wrap analyses as report pages."""
+    return [ReportPage.of(a) for a in analyses]
