@@ -372,6 +372,10 @@ def heading_title(wikitext: str) -> str:
     import mwparserfromhell
 
     code = mwparserfromhell.parse(wikitext)
+    for link in code.filter_wikilinks(recursive=False):
+        title = str(link.title).strip()
+        if link.text is None and title.startswith(":"):
+            code.replace(link, title[1:])  # [[:Category:X]] shows "Category:X"
     text = code.strip_code(normalize=True, collapse=True, keep_template_params=False)
     return " ".join(html.unescape(text).split())
 
