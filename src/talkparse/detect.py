@@ -40,9 +40,12 @@ class Lexicon:
     withdraw: tuple[re.Pattern[str], ...]
     acknowledgement: tuple[re.Pattern[str], ...]
     response_heading: tuple[re.Pattern[str], ...]
+    response_label: tuple[re.Pattern[str], ...]  # a comment that opens "Respuesta" / "Reply:"
     request_question: tuple[re.Pattern[str], ...]
     attention: tuple[re.Pattern[str], ...]  # actions fulfilled by a reply: "take a look", "review"
-    polar_answer: tuple[re.Pattern[str], ...]  # "Yes", "Same here", "Works for me"
+    polar_answer: tuple[re.Pattern[str], ...]  # "Yes", "No", "Maybe next year"
+    me_too: tuple[re.Pattern[str], ...]  # "Same here", "Works for me": an answer only to...
+    others_question: tuple[re.Pattern[str], ...]  # ..."Is anyone else seeing this?"
     non_answer: tuple[re.Pattern[str], ...]
     stopwords: frozenset[str]
     stopwords_wh: frozenset[str]  # question words: what, why, quién, warum...
@@ -57,7 +60,7 @@ class Lexicon:
 _LISTS = (
     "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "dismissal", "request",
     "request_exclude", "commitment", "commitment_exclude", "own_commitment", "completion", "negation", "decline", "withdraw",
-    "acknowledgement", "response_heading", "request_question", "attention", "polar_answer", "non_answer",
+    "acknowledgement", "response_heading", "response_label", "request_question", "attention", "polar_answer", "me_too", "others_question", "non_answer",
 )
 
 

@@ -32,6 +32,12 @@ OBJECT_WEIGHT = 3.0  # summed IDF of the object words a completion must share wi
 OBJECT_SHARE = 0.3  # ... or this share of the object's weight (short pages have low IDF)
 
 _WORD = re.compile(r"[^\W\d_]{3,}|\d{3,}", re.U)
+_ALTERNATIVE = re.compile(r",? (or|oder|o|u|ou|of) (\w+ ){1,8}\w+\s*[?？]?$")
+# what a question asks for: a time ("since when", "seit wann", "desde cuando") or a count
+_ANSWER_TYPES = {
+    "when": re.compile(r"\b(since when|what year|which year|seit wann|in welchem jahr|desde cuando|en que ano|en que fecha|when (was|were|did|has|had))\b"),
+    "count": re.compile(r"\b(how many|how much|wie viele|wie viel|cuantos|cuantas|cuanto|cuanta)\b"),
+}
 _THANKS = re.compile(r"(thanks?|thank you|many thanks|danke|vielen dank|gracias|muchas gracias|merci)\b")
 _NUMBERED = re.compile(
     r"\b(ref|refs|reference|note|footnote|fn|nota|referencia|einzelnachweis|en|punkt|point|item|image|file|bild|imagen)\.?\s*(\d{1,3})\b"
@@ -139,13 +145,16 @@ class PageContext:
         if c < q:
             return 0.0
         hq, hc = comments[q].heading, comments[c].heading
+        if hq == hc and self.labelled_reply_to(c) == q:
+            return 1.0  # "; Respuesta: Listo." under the request it answers
         if hq == hc or self.in_section(hc, hq):  # "=== Survey ===" under the RfC's section
             root = c
             while comments[root].parent is not None:
                 root = comments[root].parent  # type: ignore[assignment]
             return 0.6 if root >= q or comments[root].author == comments[q].author else 0.3
         if hc is not None and self.is_response_section(hq, hc):
-            return 0.5
+            # "== Responses to Halvard and Ione ==" with a ping to the asker: a reply to them
+            return 0.8 if comments[q].author in self.units[c].addressees else 0.5
         return 0.0
 
     def in_section(self, h: int | None, section: int | None) -> bool:
@@ -156,6 +165,19 @@ class PageContext:
             return False
         top = self.page.headings[section].level
         return all(self.page.headings[k].level > top for k in range(section + 1, h + 1))
+
+    def labelled_reply_to(self, c: int) -> int | None:
+        """The comment that comment ``c`` answers when it opens with a bare "Respuesta" /
+        "Reply:" line (noticeboards): the nearest earlier comment by someone else."""
+        items = self.units[c].items
+        if not items or not self.lex.any("response_label", fold(items[0].text).strip(" ;:*'")):
+            return None
+        comments = self.page.comments
+        return next(
+            (k for k in range(c - 1, -1, -1)
+             if comments[k].author != comments[c].author and comments[k].heading == comments[c].heading),
+            None,
+        )
 
     def is_response_section(self, hq: int | None, hc: int) -> bool:
         title = self.page.headings[hc].title
@@ -282,10 +304,35 @@ class PageContext:
             v = self._text_vecs[text] = self._vector(stems(text, self.lex.stopwords))
         return v
 
+    def opening(self, c: int, text: str) -> str:
+        """A reply sentence, folded, without the names it pings first ("{{ping|A}} Yes, …")."""
+        folded = fold(text).lstrip(" @:,")
+        for name in sorted(self.units[c].addressees, key=len, reverse=True):
+            n = fold(name)
+            if folded.startswith(n):
+                folded = folded[len(n):].lstrip(" @:,")
+        return folded
+
+    def typed_answer(self, question: str, sentences: list[Unit]) -> bool:
+        """Whether a reply gives the kind of thing a "when" or "how many" question asks for:
+        a year or a number that the question does not already hold."""
+        folded = fold(question)
+        kind = next((k for k, pattern in _ANSWER_TYPES.items() if pattern.search(folded)), None)
+        if kind is None:
+            return False
+        given = set(re.findall(r"\d+", folded))
+        found = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b" if kind == "when" else r"\b\d[\d,.]*\b")
+        return any(
+            m.group(0) not in given for s in sentences for m in found.finditer(fold(s.text))
+        )
+
     def polar(self, text: str) -> bool:
-        """A yes/no question: it does not start with a question word."""
-        first = fold(text).lstrip("¿¡ ").split(" ", 1)[0]
-        return first not in self.lex.stopwords_wh
+        """A yes/no question: it does not start with a question word, and offers no choice
+        ("Is this a known bug, or have I changed a setting?")."""
+        folded = fold(text).lstrip("¿¡ ")
+        if _ALTERNATIVE.search(folded):
+            return False
+        return folded.split(" ", 1)[0] not in self.lex.stopwords_wh
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +423,10 @@ def _reply_evidence(
 ) -> tuple[str, float]:
     """"answer", "replied" (about the comment, not clearly this question) or "none"."""
     sentences = ctx.answer_sentences(c)
+    if not ctx.lex.any("others_question", fold(q.text)):
+        # "Same as Quillon: ISBNs still doubled" reports the problem again; it answers only
+        # "Is anyone else seeing this?"
+        sentences = [s for s in sentences if not ctx.lex.any("me_too", ctx.opening(c, s.text))]
     if not sentences:
         return "none", 0.0
     grid = [[ctx.text_similarity(ctx.topic_text(t, topics), s.text) for s in sentences] for t in topics]
@@ -405,10 +456,14 @@ def _reply_evidence(
     if direct and covered * 2 > len(topics) and len(sentences) >= len(topics):
         return "answer", score  # a reply that goes through all the points
     first = next(t for t in topics if is_question_text(t.text) or t.span == q.span)
-    if direct and first.span == q.span and ctx.polar(q.text) and ctx.lex.any(
-        "polar_answer", fold(sentences[0].text)
+    opening = ctx.opening(c, sentences[0].text)
+    if direct and first.span == q.span and ctx.polar(q.text) and (
+        ctx.lex.any("polar_answer", opening)
+        or (ctx.lex.any("me_too", opening) and ctx.lex.any("others_question", fold(q.text)))
     ):
-        return "answer", score  # "Is anyone else seeing this?" - "Yes, same here."
+        return "answer", score  # "Is anyone else seeing this?" - "{{ping|A}} Yes, same here."
+    if direct and ctx.typed_answer(q.text, sentences):
+        return "answer", score  # "Since when has it existed?" - "... it opened in 1983."
     if max(sims) >= TOPIC_STRONG:
         return "none", 0.0  # the reply is about another of the comment's points
     return "replied", 0.0
