@@ -31,8 +31,10 @@ class Lexicon:
     dismissal: tuple[re.Pattern[str], ...]  # "Anyway.", "En fin.": the asker drops the question
     request: tuple[re.Pattern[str], ...]
     request_exclude: tuple[re.Pattern[str], ...]
+    request_marker: tuple[re.Pattern[str], ...]  # "please", "could you": a request for sure
     commitment: tuple[re.Pattern[str], ...]
     commitment_exclude: tuple[re.Pattern[str], ...]
+    assent: tuple[re.Pattern[str], ...]  # "Of course." in reply to a request: a promise
     own_commitment: tuple[re.Pattern[str], ...]  # "I will…", "ich kümmere mich": only I can do it
     completion: tuple[re.Pattern[str], ...]
     negation: tuple[re.Pattern[str], ...]  # "nobody has cited", "noch nicht": not a completion
@@ -59,7 +61,7 @@ class Lexicon:
 
 _LISTS = (
     "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "dismissal", "request",
-    "request_exclude", "commitment", "commitment_exclude", "own_commitment", "completion", "negation", "decline", "withdraw",
+    "request_exclude", "request_marker", "commitment", "commitment_exclude", "assent", "own_commitment", "completion", "negation", "decline", "withdraw",
     "acknowledgement", "response_heading", "response_label", "request_question", "attention", "polar_answer", "me_too", "others_question", "non_answer",
 )
 
@@ -152,7 +154,12 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
                 continue
             if proposal:
                 continue
-            if lex.any("request", body) and not lex.any("request_exclude", body):
+            if (
+                lex.any("request", body)
+                and not lex.any("request_exclude", body)
+                # "Split the sentence and removed the second link." reports, it does not ask
+                and (lex.any("request_marker", body) or not lex.any("completion", body))
+            ):
                 actions.append(ActionHit(u, ActionKind.REQUEST))
             elif (
                 lex.any("commitment", body)

@@ -615,10 +615,11 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 resolved.append(c)
                 status = ActionStatus.DECLINED
                 continue
-        anchored = _anchored(ctx, ac, a.unit.item, c) or (sole and comments[c].parent == ac)
+        replies = comments[c].parent == ac or ctx.labelled_reply_to(c) == ac
+        anchored = _anchored(ctx, ac, a.unit.item, c) or (sole and replies)
         interleaved = comments[ac].span[0] < comments[c].span[0] < comments[ac].span[1]
         if (
-            not commitment and not resolved and comments[c].parent == ac
+            not commitment and not resolved and replies
             and comments[c].author != owner and _refuses(ctx, c)
             and (not interleaved or _anchored(ctx, ac, a.unit.item, c))
         ):
@@ -664,10 +665,14 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 resolved.append(c)
                 status = ActionStatus.RESOLVED
                 break
-            promise = any(lex.any("commitment", t) and not lex.any("commitment_exclude", t) for t in texts)
-            if not (about or (anchored and bare) or (anchored and promise and not commitment)):
+            promise = any(lex.any("commitment", t) and not lex.any("commitment_exclude", t) for t in texts) or (
+                anchored and not commitment and any(lex.any("assent", t) for t in texts)
+            )  # "Of course." under a request
+            withdrawn = later_by_owner and any(lex.any("withdraw", t) for t in texts)
+            if not (about or (anchored and bare) or (anchored and promise and not commitment)
+                    or (withdrawn and follow_up)):
                 continue  # (a direct reply to a lone request that promises something promises it)
-            if later_by_owner and any(lex.any("withdraw", t) for t in texts):
+            if withdrawn:
                 resolved.append(c)
                 status = ActionStatus.WITHDRAWN
                 break
@@ -678,12 +683,7 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 resolved.append(c)
                 status = ActionStatus.DECLINED
                 break
-            if (
-                not commitment
-                and not later_by_owner
-                and comments[c].author != owner
-                and any(lex.any("commitment", t) and not lex.any("commitment_exclude", t) for t in texts)
-            ):
+            if not commitment and not later_by_owner and comments[c].author != owner and promise:
                 promised.append(c)
                 actor = actor or comments[c].author
                 break
