@@ -28,6 +28,7 @@ class Lexicon:
     rhetorical: tuple[re.Pattern[str], ...]
     self_answer: tuple[re.Pattern[str], ...]
     proposal_label: tuple[re.Pattern[str], ...]  # "Option C", "Propuesta 2", "Variante B"
+    vote_label: tuple[re.Pattern[str], ...]  # "Keep", "Borrar", "Behalten": matched unfolded
     dismissal: tuple[re.Pattern[str], ...]  # "Anyway.", "En fin.": the asker drops the question
     request: tuple[re.Pattern[str], ...]
     request_exclude: tuple[re.Pattern[str], ...]
@@ -60,7 +61,7 @@ class Lexicon:
 
 
 _LISTS = (
-    "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "dismissal", "request",
+    "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "vote_label", "dismissal", "request",
     "request_exclude", "request_marker", "commitment", "commitment_exclude", "assent", "own_commitment", "completion", "negation", "decline", "withdraw",
     "acknowledgement", "response_heading", "response_label", "request_question", "attention", "polar_answer", "me_too", "others_question", "non_answer",
 )
@@ -135,7 +136,7 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
         for k, u in enumerate(sentences):
             if u.quoted or u.struck:
                 continue
-            folded = fold(u.text)
+            folded = fold(_without_vote(u.text, lex))
             body = _without_label(folded, item.label)
             kind = _question_kind(u.text, body, lex)
             if kind is not None:
@@ -154,8 +155,12 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
                 continue
             if proposal:
                 continue
+            if body.rstrip().endswith(":") and len(body.split()) <= 6:
+                continue  # "Two corrections please:" introduces the requests that follow
+            own = lex.any("own_commitment", body) and not lex.any("commitment_exclude", body)
             if (
-                lex.any("request", body)
+                not (own and not lex.any("request_marker", body))  # "...; I'll write it": a promise
+                and lex.any("request", body)
                 and not lex.any("request_exclude", body)
                 # "Split the sentence and removed the second link." reports, it does not ask
                 and (lex.any("request_marker", body) or not lex.any("completion", body))
@@ -172,6 +177,16 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
             if sentences:
                 actions.append(ActionHit(sentences[0], ActionKind.COMMITMENT))
     return questions, actions
+
+
+def _without_vote(text: str, lex: Lexicon) -> str:
+    """A vote's text without its vote word: "Keep It has been on air since 2004" (a bold
+    Keep, then the reason) is not the imperative "keep it"."""
+    for pattern in lex.vote_label:
+        m = pattern.match(text)
+        if m:
+            return text[m.end():].lstrip(" .:;,–—-")
+    return text
 
 
 def _unlabelled(u: Unit, label: str | None) -> Unit:
