@@ -170,7 +170,9 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
                 lex.any("commitment", body)
                 and not lex.any("commitment_exclude", body)
                 # "I have also swapped the image": done - unless a promise follows the report
-                and (not lex.any("completion", body) or _PROMISE_AFTER.search(body))
+                and (
+                    not lex.any("completion", body) or lex.any("negation", body) or _PROMISE_AFTER.search(body)
+                )
             ):
                 actions.append(ActionHit(u, ActionKind.COMMITMENT))
         if item.templates & doing and not any(a.unit.item == item.index for a in actions):
