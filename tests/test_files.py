@@ -68,3 +68,29 @@ def test_atomic_write_interrupted_rename_keeps_old_file(tmp_path: Path, monkeypa
         atomic_write(target, "new")
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["out.json"]
+
+
+def test_a_killed_writer_leaves_the_old_file_or_the_new_one(tmp_path: Path) -> None:
+    """A process killed (SIGKILL, no cleanup) at random moments while it rewrites a large file:
+    the file is always one whole version, never a mix or a truncation."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "out.txt"
+    versions = {f"{k}:" + str(k) * 2_000_000 for k in range(10)}
+    target.write_text("0:" + "0" * 2_000_000)
+    writer = (
+        "import sys\nfrom talkparse.files import atomic_write\n"
+        "k = 0\nwhile True:\n    k = (k + 1) % 10\n"
+        "    atomic_write(sys.argv[1], f'{k}:' + str(k) * 2_000_000)\n"
+    )
+    for delay in (0.05, 0.13, 0.21, 0.34, 0.55):
+        proc = subprocess.Popen([sys.executable, "-c", writer, str(target)])
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert target.read_text() in versions
+    # a killed writer may leave its temporary file behind, never a half-written target
+    assert all(p.name == "out.txt" or p.name.startswith(".out.txt.") for p in tmp_path.iterdir())

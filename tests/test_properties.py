@@ -48,3 +48,26 @@ def test_a_signature_survives_any_surrounding_text(prefix: str, suffix: str) -> 
     assert any(c.author == "Alice" for c in page.comments) or any(
         ch in prefix for ch in "{[<&'"
     )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=wikitext, lang=st.sampled_from(["en", "es", "de"]))
+def test_any_text_analyses_consistently(text: str, lang: str) -> None:
+    import json
+
+    from talkparse import analyse
+    from talkparse.export import analysis_record
+
+    page = parse(text, lang=lang)
+    result = analyse(page)  # never raises
+    n = len(page.comments)
+    for q in result.questions:
+        assert 0 <= q.comment < n and q.text.strip()
+        assert all(0 <= k < n and k != q.comment for k in q.answered_by)
+        assert (q.status.value == "answered") == bool(q.answered_by)
+    for a in result.actions:
+        assert 0 <= a.comment < n and a.text.strip()
+        assert all(0 <= k < n for k in (*a.resolved_by, *a.promised_by))
+    record = analysis_record(result)
+    assert json.loads(json.dumps(record, ensure_ascii=False)) == record  # JSON round trip
+    assert analysis_record(analyse(parse(text, lang=lang))) == record  # deterministic
