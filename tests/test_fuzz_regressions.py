@@ -18,6 +18,8 @@ LANGS = ("en", "de", "es", "fr", "pl", "ar")
 @pytest.mark.parametrize("mode", ["reader", "discussiontools"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_fuzz_input(path: Path, mode: str, lang: str) -> None:
+    # crash files are named crash-<hash>-<lang>-<mode>.wikitext; every file runs in every
+    # language and mode anyway
     text = path.read_bytes().decode("utf-8", errors="replace")
     page = parse(text, lang=lang, mode=mode)
     assert "".join(text[s.start : s.end] for s in page.segments()) == text

@@ -58,7 +58,8 @@ def page_path(api: str, title: str, revid: int | None = None) -> Path:
 
 
 def _iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = when.astimezone(timezone.utc)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"  # %Y does not pad years before 1000
 
 
 def _when(text: str) -> datetime:

@@ -17,7 +17,8 @@ COMMENT_COLUMNS = (
 
 def iso(when: datetime) -> str:
     """ISO 8601 UTC with a Z, minute or second precision as in the gold files."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = when.astimezone(timezone.utc)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"  # %Y does not pad years before 1000
 
 
 def _diagnostic(d: Diagnostic) -> dict[str, Any]:

@@ -91,7 +91,9 @@ class Stats:
 
 
 def _iso(when: datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    from .export import iso
+
+    return iso(when)
 
 
 def _summary(values: tuple[int, ...]) -> dict[str, float | int | None]:
