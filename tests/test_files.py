@@ -94,3 +94,17 @@ def test_a_killed_writer_leaves_the_old_file_or_the_new_one(tmp_path: Path) -> N
         assert target.read_text() in versions
     # a killed writer may leave its temporary file behind, never a half-written target
     assert all(p.name == "out.txt" or p.name.startswith(".out.txt.") for p in tmp_path.iterdir())
+
+
+def test_atomic_write_removes_stale_temporary_files(tmp_path: Path) -> None:
+    target = tmp_path / "out[1].txt"
+    stale = tmp_path / ".out[1].txt.abc123.tmp"
+    fresh = tmp_path / ".out[1].txt.def456.tmp"  # a writer that may still be running
+    other = tmp_path / ".other.txt.ghi789.tmp"
+    for p in (stale, fresh, other):
+        p.write_text("partial")
+    os.utime(stale, (1, 1))
+    os.utime(other, (1, 1))
+    atomic_write(target, "new")
+    assert target.read_text() == "new"
+    assert not stale.exists() and fresh.exists() and other.exists()

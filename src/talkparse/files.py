@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,10 +55,12 @@ def atomic_write(path: str | os.PathLike[str], text: str | bytes) -> None:
     one, never half.
 
     The data goes to a temporary file in the same folder, is flushed to disk, then renamed over
-    the target.
+    the target. Temporary files of this target that a killed writer left behind over an hour
+    ago are removed.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
+    _remove_stale(folder, target.name)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -70,3 +74,21 @@ def atomic_write(path: str | os.PathLike[str], text: str | bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+STALE_AFTER = 3600.0  # seconds: an older temporary file has no live writer
+
+
+def _remove_stale(folder: Path, name: str) -> None:
+    """Remove ``.name.*.tmp`` files older than :data:`STALE_AFTER` (from killed writers)."""
+    cutoff = time.time() - STALE_AFTER
+    try:
+        leftovers = list(folder.glob(f".{glob.escape(name)}.*.tmp"))
+    except OSError:
+        return
+    for old in leftovers:
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
