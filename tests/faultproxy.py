@@ -22,7 +22,8 @@ real MediaWiki; give ``proxy.api`` as ``--wiki``. :meth:`FaultProxy.inject` pick
 ``times=N`` applies the fault to the first N matching requests only, then passes through;
 ``match="Talk:Gizmo"`` limits it to requests whose parameters contain that text. When the wiki
 behind is down the proxy answers 502 Bad Gateway, as a reverse proxy does. Every request is
-recorded in :attr:`FaultProxy.seen` (time, parameters, what was done, status sent).
+recorded in :attr:`FaultProxy.seen` (time, parameters, what was done, status sent), and
+:attr:`FaultProxy.on_request` is called with each as it arrives (to stop the wiki mid-run).
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ class FaultProxy:
         self.upstream_port = parts.port or 80
         self.fault = Fault()
         self.seen: list[Seen] = []
-        self.on_request: Callable[[int], None] | None = None  # called with the request's number
+        self.on_request: Callable[[Seen], None] | None = None  # called as each request arrives
         self._hits = 0
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -163,7 +164,6 @@ class FaultProxy:
             params.update(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         with self._lock:
             fault = self.fault
-            number = len(self.seen) + 1
             applies = fault.kind != "pass" and (fault.match is None or fault.match in "\n".join(
                 f"{k}={v}" for k, v in params.items()))
             if applies and fault.times is not None and self._hits >= fault.times:
@@ -173,7 +173,7 @@ class FaultProxy:
             seen = Seen(arrived, h.command, params, fault.kind if applies else "pass", None)
             self.seen.append(seen)
         if self.on_request is not None:
-            self.on_request(number)
+            self.on_request(seen)
         kind = fault.kind if applies else "pass"
         h.close_connection = True  # one request per connection keeps every fault simple
 
