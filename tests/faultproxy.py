@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import http.client
 import http.server
+import select
 import socket
 import socketserver
 import threading
@@ -190,8 +191,8 @@ class FaultProxy:
                 headers.append(("Retry-After", fault.retry_after))
             self._send(h, seen, fault.status, headers, text.encode())
             return
-        if kind == "slow" and self._closing.wait(fault.delay):
-            self._drop(h)
+        if kind == "slow" and (self._closing.wait(fault.delay) or self._client_gone(h)):
+            self._drop(h)  # a client that timed out: its request never reaches the wiki
             return
 
         extra = {LAG_HEADER: str(fault.lag)} if kind == "maxlag" else {}
@@ -256,6 +257,14 @@ class FaultProxy:
             h.wfile.write(data)
         except OSError:  # the client gave up (a timeout): nothing to tell it
             pass
+
+    @staticmethod
+    def _client_gone(h: _Handler) -> bool:
+        try:
+            ready, _, _ = select.select([h.connection], [], [], 0)
+            return bool(ready) and h.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     @staticmethod
     def _drop(h: _Handler) -> None:

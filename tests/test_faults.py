@@ -104,6 +104,7 @@ def one_line_error(result, *parts: str) -> str:
 @pytest.mark.parametrize("kind, fault", [
     ("status", dict(status=503, retry_after="0", times=2)),
     ("status", dict(status=500, retry_after="0", times=2)),
+    ("status", dict(status=429, retry_after="0", times=1)),
     ("maxlag", dict(retry_after="0", times=2)),
     ("close", dict(times=1)),
     ("truncate", dict(times=1)),
@@ -118,6 +119,15 @@ def test_transient_fault_is_retried_and_the_page_is_whole(proxy: FaultProxy, pri
     assert [s.done != "pass" for s in seen] == [True] * fault["times"] + [False]  # no extra tries
     record = json.loads(cached_page(private_cache).read_text(encoding="utf-8"))
     assert record["wikitext"] == full_page
+
+
+def test_one_slow_answer_times_out_and_the_retry_succeeds(proxy: FaultProxy, private_cache: Path,
+                                                          full_page: str) -> None:
+    proxy.inject("slow", match=PAGE, delay=3, times=1)
+    result = invoke("fetch", PAGE, "--wiki", proxy.api, "--retries", "1", "--timeout", "0.5")
+    assert result.exit_code == 0, result.stderr
+    assert [s.done for s in asked_for(proxy)] == ["slow", "pass"]
+    assert json.loads(cached_page(private_cache).read_text(encoding="utf-8"))["wikitext"] == full_page
 
 
 def test_maxlag_is_mediawikis_own_answer(proxy: FaultProxy) -> None:
@@ -174,7 +184,7 @@ def test_retry_after_forms(monkeypatch: pytest.MonkeyPatch) -> None:
     ("close", {}, "closed the connection without answering"),
     ("truncate", {}, "was cut short ("),
     ("truncate-eof", {}, "was cut short (not complete JSON)"),
-    ("slow", dict(delay=5), "no answer from {api} within 0.5 s"),
+    ("slow", dict(delay=3), "no answer from {api} within 0.5 s"),
 ])
 def test_persistent_fault_ends_in_one_line_after_bounded_tries(
     proxy: FaultProxy, private_cache: Path, kind: str, fault: dict, cause: str
