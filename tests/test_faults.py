@@ -44,23 +44,28 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def shared_proxy(wikis):
-    """One proxy in front of the English test wiki for the module, and its site information."""
+    """One proxy in front of the English test wiki for the whole module."""
     with FaultProxy(wikis["en"].api) as p:
-        store = Path(wikis["en"].dir).parent / "faults-warm-cache"
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("TALKPARSE_CACHE_DIR", str(store))
-            fetch_page("Talk:Gadget", api=p.api, save=False)
-        [p.site_file] = (store / "sites").glob("*.json")  # type: ignore[attr-defined]
         yield p
 
 
+@pytest.fixture(scope="module")
+def site_file(shared_proxy: FaultProxy, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wiki's site information as talkparse caches it, fetched once through the proxy."""
+    store = tmp_path_factory.mktemp("warm-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TALKPARSE_CACHE_DIR", str(store))
+        fetch_page("Talk:Gadget", api=shared_proxy.api, save=False)
+    [path] = (store / "sites").glob("*.json")
+    return path
+
+
 @pytest.fixture
-def proxy(shared_proxy: FaultProxy, private_cache: Path):
+def proxy(shared_proxy: FaultProxy, site_file: Path, private_cache: Path):
     """The proxy, passing everything through until told; the wiki's site information is cached
     (as after any earlier fetch), so the requests it sees are the page's."""
     fetch._FAILING.clear()
     (private_cache / "sites").mkdir(parents=True)
-    site_file = shared_proxy.site_file  # type: ignore[attr-defined]
     (private_cache / "sites" / site_file.name).write_bytes(site_file.read_bytes())
     shared_proxy.inject("pass")
     yield shared_proxy
