@@ -51,3 +51,16 @@ def test_keys_and_labels() -> None:
     assert wiki_key("http://127.0.0.1:8080/api.php") == "http_127.0.0.1_8080"
     assert wiki_label("https://meta.wikimedia.org/w/api.php") == "meta.wikimedia.org"
     assert wiki_label("http://127.0.0.1:8080/api.php") == "http://127.0.0.1:8080/api.php"
+
+
+@pytest.mark.parametrize("url", [
+    "http://bob:hunter2@127.0.0.1:8080/api.php",
+    "https://bob@wiki.example.org/w/api.php",
+])
+def test_credentials_in_a_wiki_url_are_refused_and_not_repeated(url: str) -> None:
+    for call in (resolve_wiki, parse_page_url):
+        target = url if call is resolve_wiki else url.replace("api.php", "index.php?title=Talk:X")
+        with pytest.raises(FetchError, match="user name or password is not supported") as err:
+            call(target)
+        assert "hunter2" not in str(err.value) and "bob" not in str(err.value)
+        assert "***@" in str(err.value)

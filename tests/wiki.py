@@ -13,6 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "tools" / "test-wiki.sh"
 DUMPS = Path(__file__).resolve().parent / "wiki"
+# Added to every test wiki's LocalSettings.php: inert unless a request carries the header that
+# tests/faultproxy.py sends to make MediaWiki report database lag (its own maxlag error).
+SETTINGS = DUMPS / "lag-settings.php"
 
 
 def missing() -> str | None:
@@ -50,7 +53,8 @@ class Wiki:
 
 def start(dir: Path, dump: str, *, lang: str = "en", zone: str = "UTC") -> subprocess.Popen[str]:
     """Begin starting a wiki (install, import ``tests/wiki/<dump>``, serve); see :func:`wait`."""
-    env = {**os.environ, "WIKI_LANG": lang, "WIKI_TIMEZONE": zone, "WIKI_NAME": "Wikipedia"}
+    env = {**os.environ, "WIKI_LANG": lang, "WIKI_TIMEZONE": zone, "WIKI_NAME": "Wikipedia",
+           "WIKI_EXTRA_SETTINGS": str(SETTINGS)}
     port = free_port()
     proc = subprocess.Popen(
         ["bash", str(SCRIPT), "start", str(dir), str(port), str(DUMPS / dump)],

@@ -85,7 +85,8 @@ def fetch_options(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="Seconds to wait for the wiki to connect and to answer.")(f)
     f = click.option("--retries", type=click.IntRange(min=0), default=DEFAULT_RETRIES,
                      show_default=True,
-                     help="Retries after a failed or lagged request (waits 1, 2, 4... s).")(f)
+                     help="Retries of a request that failed, timed out or met an overloaded or "
+                     "lagged wiki (waits as its Retry-After asks, else 1, 2, 4... s; at most 30 s).")(f)
     return f
 
 

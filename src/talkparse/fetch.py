@@ -2,18 +2,29 @@
 
 The only module that touches the network or imports pywikibot, and it does so inside functions:
 importing pywikibot reads configuration, and ``talkparse --help`` must work with no wiki set up.
-pywikibot runs without a ``user-config.py`` (``PYWIKIBOT_NO_USER_CONFIG=2``), keeps its files
-in talkparse's cache directory, sends a descriptive user agent and the ``maxlag`` parameter on
-reads (waiting when the servers are lagged), and gives up after ``retries`` retries.
+pywikibot keeps its files in talkparse's cache directory and reads no ``user-config.py`` (not
+from the current directory, ``PYWIKIBOT_DIR`` or ``~/.pywikibot``); it sends a descriptive user
+agent and the ``maxlag`` parameter on reads.
+
+Failed requests are retried here, not in pywikibot (whose own loop is switched off, so the two
+never multiply): a timeout, a refused, closed or cut-short connection, an HTTP 5xx or 429, a
+``maxlag`` error or an answer that is not complete JSON is tried again up to ``retries`` times,
+after the wiki's ``Retry-After`` or else 1, 2, 4... s, never more than :data:`MAX_WAIT` s at a
+time. Then the request fails with one line naming what was asked and why it failed. A wiki that
+has just failed a request that way gets one try per request until it answers again, so a dead
+server does not cost every page of a long run the whole budget.
 """
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import logging
 import os
 import re
 import sys
+import threading
+import time
 import warnings
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -23,7 +34,7 @@ from . import __version__, cache
 from .errors import FetchError
 from .model import RawPage, Revision
 from .siteinfo import MESSAGE_NAMES, SAMPLE_WIKITEXT, read_sample, zone_message_names
-from .wikis import resolve_wiki, wiki_label
+from .wikis import check_no_credentials, resolve_wiki, wiki_label
 
 BATCH = 50  # titles per API request (the limit for anonymous clients)
 USER_AGENT = (
@@ -40,47 +51,68 @@ ARCHIVE_NAME = re.compile(
 
 DEFAULT_RETRIES = 3
 DEFAULT_TIMEOUT = 10.0
+RETRY_WAIT = 1.0  # seconds before the first retry when the wiki sends no Retry-After; doubles
+MAX_WAIT = 30.0  # the longest wait between two tries, whatever Retry-After asks for
 
 
 @dataclass(frozen=True, slots=True)
 class FetchOptions:
     """How to talk to the wiki."""
 
-    retries: int = DEFAULT_RETRIES  # retries after a failed or lagged request, waits 1, 2, 4 s
+    retries: int = DEFAULT_RETRIES  # retries of a failed, overloaded or lagged request (see above)
     timeout: float = DEFAULT_TIMEOUT  # seconds to wait for a connection and for each answer
     user_agent: str | None = None  # replaces talkparse's description in the User-Agent header
 
 
-_LOG = logging.getLogger("talkparse.fetch")
-
-
 def _pywikibot(options: FetchOptions) -> Any:
     """Import and configure pywikibot (once per process; options are applied every time)."""
-    os.environ.setdefault("PYWIKIBOT_NO_USER_CONFIG", "2")
     base = cache.cache_dir() / "pywikibot"
     base.mkdir(parents=True, exist_ok=True)
     # Once a process has a throttle entry, pywikibot expects its control file to exist.
     (base / "throttle.ctrl").touch(exist_ok=True)
     first = "pywikibot" not in sys.modules
-    # pywikibot's log set-up changes the process's warning filters; keep that inside this block.
-    with warnings.catch_warnings():
-        import pywikibot
-        from pywikibot import bot, config
-
-        if first:
-            bot.init_handlers()
     if first:
-        logging.captureWarnings(False)
-        root = logging.getLogger("pywiki")
-        root.handlers.clear()  # its terminal handler prints tracebacks of failed requests
-        root.addHandler(logging.NullHandler())
+        _import_pywikibot(base)
+    import pywikibot
+    from pywikibot import config
+
+    _install_callback()
     config.base_dir = str(base)  # throttle.ctrl and apicache/ go here, never in the cwd
     config.user_agent_description = options.user_agent or USER_AGENT
-    config.max_retries = max(0, options.retries)
-    config.retry_wait = 1
-    config.retry_max = 30
+    config.max_retries = 0  # talkparse retries (FetchOptions.retries); pywikibot must not, too
+    config.retry_wait = RETRY_WAIT
+    config.retry_max = MAX_WAIT
     config.socket_timeout = (options.timeout, options.timeout)
     return pywikibot
+
+
+def _import_pywikibot(base: Any) -> None:
+    """Import pywikibot so that it reads no user-config.py and no command-line flag of ours.
+
+    pywikibot's configuration runs the ``user-config.py`` of the current directory (or of
+    ``PYWIKIBOT_DIR``, or ``~/.pywikibot``) even with ``PYWIKIBOT_NO_USER_CONFIG`` set, and reads
+    ``-dir:``, ``-config:`` and ``-verbose`` from ``sys.argv``. While it is imported, ``sys.argv``
+    names talkparse's own directory (``-dir:``), which holds no user-config.py.
+    """
+    saved_argv, saved_env = sys.argv, os.environ.get("PYWIKIBOT_NO_USER_CONFIG")
+    sys.argv = [saved_argv[0] if saved_argv else "talkparse", f"-dir:{base}"]
+    os.environ["PYWIKIBOT_NO_USER_CONFIG"] = "2"  # no user-config.py is fine, and not worth a word
+    try:
+        # pywikibot's log set-up changes the process's warning filters; keep that inside this block.
+        with warnings.catch_warnings():
+            from pywikibot import bot
+
+            bot.init_handlers()
+    finally:
+        sys.argv = saved_argv
+        if saved_env is None:
+            os.environ.pop("PYWIKIBOT_NO_USER_CONFIG", None)
+        else:
+            os.environ["PYWIKIBOT_NO_USER_CONFIG"] = saved_env
+    logging.captureWarnings(False)
+    root = logging.getLogger("pywiki")
+    root.handlers.clear()  # its terminal handler prints tracebacks of failed requests
+    root.addHandler(logging.NullHandler())
 
 
 def _site(api: str, options: FetchOptions) -> Any:
@@ -90,10 +122,150 @@ def _site(api: str, options: FetchOptions) -> Any:
     # One family per URL, named by a hash: pywikibot caches sites by name for the whole process.
     name = "tp" + hashlib.sha1(api.encode()).hexdigest()[:12]
     config.family_files[name] = api
+    return pywikibot.Site(name, name)
+
+
+# --- failed tries and retries ------------------------------------------------------------------
+
+class _TryFailed(ConnectionError):
+    """One try of a request that failed in a way worth another try (or, ``retry=False``, not).
+
+    ``cause`` says why, with ``{wiki}`` for the wiki's name. Raised from inside pywikibot's HTTP
+    layer, which passes a ConnectionError up as it is: no wait, no retry and no traceback there.
+    """
+
+    def __init__(self, cause: str, *, retry: bool = True, retry_after: float | None = None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.retry = retry
+        self.retry_after = retry_after  # seconds the wiki asked to wait (Retry-After)
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """What is known of the last HTTP answer, for causes pywikibot does not keep."""
+
+    status: int
+    reason: str
+    content_type: str
+    size: int
+    api_error: str | None  # MediaWiki's MediaWiki-API-Error header
+
+
+# Per thread: whether a talkparse request is under way (only then are answers checked here), its
+# timeout, and the last answer. pywikibot itself may serve other code in the same process.
+_LOCAL = threading.local()
+# Wikis (api.php URLs) whose last request failed all its tries, and why: one try from now on.
+_FAILING: dict[str, str] = {}
+
+
+def _install_callback() -> None:
+    """Put :func:`_check_answer` in front of pywikibot's check of each HTTP answer."""
+    from pywikibot.comms import http
+
+    original = http.error_handling_callback
+    if getattr(original, "talkparse", False):
+        return
+
+    def callback(response: Any) -> None:
+        if getattr(_LOCAL, "active", False):
+            failed = _check_answer(response)
+            if failed is not None:
+                raise failed
+        original(response)
+
+    callback.talkparse = True  # type: ignore[attr-defined]
+    http.error_handling_callback = callback
+
+
+def _check_answer(response: Any) -> _TryFailed | None:
+    """The failed try an HTTP answer (or the requests exception instead of one) stands for."""
+    import requests
+
+    if isinstance(response, BaseException):
+        _LOCAL.last = None
+        return _failed_connection(response, requests)
+    headers = response.headers
+    _LOCAL.last = _Answer(response.status_code, response.reason or "",
+                          headers.get("Content-Type", ""), len(response.content),
+                          headers.get("MediaWiki-API-Error"))
+    wait = _retry_after(headers.get("Retry-After"))
+    if headers.get("MediaWiki-API-Error") == "maxlag":
+        lag = headers.get("X-Database-Lag", "")
+        behind = f": its database is {lag} s behind" if lag.isdigit() else ""
+        return _TryFailed("{wiki} is lagged" + behind, retry_after=wait)
+    if response.status_code == 429 or response.status_code >= 500:
+        return _TryFailed(f"{{wiki}} answered HTTP {response.status_code} {response.reason or ''}".rstrip(),
+                          retry_after=wait)
+    return None
+
+
+def _failed_connection(exc: BaseException, requests: Any) -> _TryFailed | None:
+    text = str(exc)
+    timeout = f"{getattr(_LOCAL, 'timeout', DEFAULT_TIMEOUT):g}"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return _TryFailed(f"no connection to {{wiki}} within {timeout} s")
+    if isinstance(exc, requests.exceptions.Timeout):
+        return _TryFailed(f"no answer from {{wiki}} within {timeout} s")
+    if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+        m = re.search(r"IncompleteRead\((\d+) bytes read, (\d+) more expected", text)
+        size = f" ({m[1]} of {int(m[1]) + int(m[2])} bytes)" if m else ""
+        return _TryFailed("the answer from {wiki} was cut short" + size)
+    if isinstance(exc, requests.exceptions.SSLError) or not isinstance(exc, requests.ConnectionError):
+        return None  # pywikibot's own handling: a bad certificate or URL is not worth retrying
+    if "NameResolution" in text or re.search(r"\[Errno (-2|-3|-5|8|11001)\]", text):
+        return _TryFailed("cannot reach {wiki}: its host name is not found", retry=False)
+    if "refused" in text:
+        return _TryFailed("cannot reach {wiki}: connection refused")
+    if "Connection aborted" in text or "RemoteDisconnected" in text or "reset" in text.lower():
+        return _TryFailed("{wiki} closed the connection without answering")
+    return _TryFailed(f"cannot reach {{wiki}} ({type(exc).__name__})")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (a number of seconds or an HTTP date), or None."""
+    if not value:
+        return None
     try:
-        return pywikibot.Site(name, name)
-    except Exception as exc:  # noqa: BLE001 - any failure here means the wiki cannot be used
-        raise _error(exc, api, "its site information", options) from None
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _as_failed_try(exc: BaseException) -> _TryFailed | None:
+    """The failed try behind a pywikibot exception, or None for an error that is final."""
+    from pywikibot import exceptions as pe
+
+    if isinstance(exc, _TryFailed):
+        return exc
+    last: _Answer | None = getattr(_LOCAL, "last", None)
+    if isinstance(exc, pe.SiteDefinitionError) and "AutoFamily" in str(exc) and last is not None:
+        # pywikibot's word for an answer that is not JSON, from a wiki named by its URL
+        if "json" in last.content_type:
+            return _TryFailed("the answer from {wiki} was cut short (not complete JSON)")
+        kind = last.content_type.split(";")[0] or "no content type"
+        return _TryFailed(f"{{wiki}} answered {kind} (HTTP {last.status}), not the API's JSON: "
+                          "is it a MediaWiki api.php URL?", retry=False)
+    if isinstance(exc, pe.MaxlagTimeoutError):
+        return _TryFailed("{wiki} is lagged")
+    if isinstance(exc, pe.ApiTimeoutError):  # pywikibot would have waited: a server-side hitch
+        code = last.api_error if last is not None else None
+        return _TryFailed("{wiki} answered " + (f"the API error {code}" if code else "no usable answer"))
+    if isinstance(exc, pe.ServerError):
+        return _TryFailed(f"{{wiki}} failed: {exc}")
+    return None
+
+
+def _wait(tries: int, retry_after: float | None) -> float:
+    """Seconds to wait after the ``tries``-th failed try: Retry-After, else 1, 2, 4..., capped."""
+    return min(MAX_WAIT, retry_after if retry_after is not None else RETRY_WAIT * 2 ** (tries - 1))
 
 
 _WIKIMEDIA_HOST = re.compile(
@@ -116,8 +288,8 @@ def _check_known(api: str, label: str) -> None:
         raise FetchError(f"unknown wiki {label!r}: no {project} in language {code!r}")
 
 
-def _error(exc: BaseException, api: str, what: str, options: FetchOptions) -> FetchError:
-    """Turn a pywikibot or requests exception into one line naming what failed."""
+def _error(exc: BaseException, api: str, what: str) -> FetchError:
+    """Turn a final pywikibot or requests exception into one line naming what failed."""
     from pywikibot import exceptions as pe
 
     label = wiki_label(api)
@@ -127,13 +299,11 @@ def _error(exc: BaseException, api: str, what: str, options: FetchOptions) -> Fe
         return FetchError(f"{what}: no such page on {label}")
     if isinstance(exc, pe.InvalidTitleError):
         return FetchError(f"{what}: bad title ({exc})")
-    if isinstance(exc, (pe.ApiTimeoutError, pe.ServerError, OSError)) or (
-        type(exc).__module__.startswith(("requests", "urllib3"))
+    if isinstance(exc, (pe.FatalServerError, OSError)) or type(exc).__module__.startswith(
+        ("requests", "urllib3")
     ):
-        return FetchError(
-            f"cannot reach {api} for {what}: no answer after {options.retries} retries "
-            f"({type(exc).__name__}); see --retries and --timeout"
-        )
+        detail = " ".join(str(exc).split())
+        return FetchError(f"{what}: cannot reach {label} ({type(exc).__name__}: {detail})")
     if isinstance(exc, pe.APIError):
         return FetchError(f"{what}: {label} answered {exc.code}: {exc.info}")
     return FetchError(f"{what}: {type(exc).__name__} from {label}: {exc}".rstrip(": "))
@@ -147,19 +317,55 @@ class _Wiki:
             if not wiki:
                 raise FetchError("no wiki given: use --wiki (e.g. en.wikipedia.org)")
             api = resolve_wiki(wiki).api
+        else:
+            check_no_credentials(api)
         _pywikibot(options)
         _check_known(api, wiki or api)
         self.api = api
         self.label = wiki_label(api)
         self.options = options
-        self.site = _site(api, options)
+        self._site: Any = None
         self._info: dict[str, Any] | None = None
 
+    @property
+    def site(self) -> Any:
+        """pywikibot's site, made on first use (inside :meth:`call`: its requests may fail too)."""
+        if self._site is None:
+            self._site = _site(self.api, self.options)
+        return self._site
+
     def call(self, what: str, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except Exception as exc:  # noqa: BLE001 - reported as one line by the CLI
-            raise _error(exc, self.api, what, self.options) from None
+        """``fn()``, tried again after a failed try as :data:`FetchOptions.retries` allows.
+
+        :raises FetchError: one line naming ``what`` and why it failed.
+        """
+        failing = self.api in _FAILING
+        tries = 1 if failing else 1 + max(0, self.options.retries)
+        failed: _TryFailed | None = None
+        for n in range(1, tries + 1):
+            _LOCAL.active, _LOCAL.timeout, _LOCAL.last = True, self.options.timeout, None
+            try:
+                result = fn()
+            except FetchError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - reported as one line by the CLI
+                failed = _as_failed_try(exc)
+                if failed is None:
+                    raise _error(exc, self.api, what) from None
+            else:
+                _FAILING.pop(self.api, None)
+                return result
+            finally:
+                _LOCAL.active = False
+            if not failed.retry or n == tries:
+                break
+            time.sleep(_wait(n, failed.retry_after))
+        assert failed is not None
+        _FAILING[self.api] = failed.cause
+        count = f"{n} tries" if n > 1 else "1 try" + (", as it failed just before" if failing else "")
+        hint = "; see --retries and --timeout" if failed.retry else ""
+        cause = failed.cause.replace("{wiki}", self.label)
+        raise FetchError(f"{what}: {cause} ({count}){hint}")
 
     def query(self, what: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Yield the ``query`` part of each answer, following ``continue``."""

@@ -65,6 +65,7 @@ def resolve_wiki(name: str) -> WikiName:
     """
     name = name.strip()
     if name.startswith(("http://", "https://")):
+        check_no_credentials(name)
         parts = urllib.parse.urlsplit(name)
         if parts.path.endswith("/api.php") and parts.netloc:
             return WikiName(urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
@@ -79,6 +80,22 @@ def resolve_wiki(name: str) -> WikiName:
     if _HOST.match(name):
         return WikiName(f"https://{name}/w/api.php")
     raise FetchError(f"unknown wiki {name!r}: give {WIKI_HELP}")
+
+
+def check_no_credentials(url: str) -> None:
+    """Refuse a URL with a user name or password in it, before it can reach a log or the cache.
+
+    talkparse reads wikis anonymously; the URL names the wiki in cache paths, records and
+    messages, so a password in it would be written down.
+
+    :raises FetchError: naming the URL with its credentials left out (``https://***@host/...``).
+    """
+    parts = urllib.parse.urlsplit(url)
+    if "@" in parts.netloc:
+        shown = urllib.parse.urlunsplit((parts.scheme, "***@" + parts.netloc.rpartition("@")[2],
+                                         parts.path, "", ""))
+        raise FetchError("a wiki URL with a user name or password is not supported "
+                         f"(talkparse reads wikis anonymously): {shown}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +120,7 @@ def parse_page_url(url: str) -> PageURL:
     >>> parse_page_url("https://meta.wikimedia.org/wiki/Grants_talk:X/Report").api
     'https://meta.wikimedia.org/w/api.php'
     """
+    check_no_credentials(url)
     parts = urllib.parse.urlsplit(url)
     query = urllib.parse.parse_qs(parts.query)
     path = parts.path
