@@ -112,6 +112,12 @@ class PageContext:
         self._answers: dict[int, list[Unit]] = {}
         self.objects: list[set[str]] | None = None  # what every action is about, once known
         self._text_vecs: dict[str, _Vec] = {}
+        self._response_sections: dict[tuple[int | None, int], bool] = {}
+        self._relations: dict[tuple[int, int], float] = {}
+        self._candidates: dict[int, list[int]] = {}
+        self._titles: list[str] | None = None  # folded heading titles
+        self._responses: list[bool] = []  # whether each heading names a response section
+        self._by_heading: dict[int | None, list[int]] | None = None
 
     # structure --------------------------------------------------------------------------------
     def is_descendant(self, c: int, of: int) -> bool:
@@ -133,8 +139,40 @@ class PageContext:
             depth += 1
         return depth if p == of else 10000
 
+    def candidates(self, q: int) -> list[int]:
+        """The comments that :meth:`relation` may relate to comment ``q``, in page order: its
+        replies (wherever they stand) and the later comments of its section, subsections and
+        response sections. Looking only at these keeps linking near-linear on long pages."""
+        known = self._candidates.get(q)
+        if known is not None:
+            return known
+        comments = self.page.comments
+        if self._by_heading is None:
+            self._by_heading = {}
+            for i, c in enumerate(comments):
+                self._by_heading.setdefault(c.heading, []).append(i)
+        hq = comments[q].heading
+        found: set[int] = set()
+        stack = list(self.children.get(q, ()))
+        while stack:
+            c = stack.pop()
+            if c not in found:
+                found.add(c)
+                stack.extend(self.children.get(c, ()))
+        for h, members in self._by_heading.items():
+            if h == hq or self.in_section(h, hq) or (h is not None and self.is_response_section(hq, h)):
+                found.update(c for c in members if c > q)
+        known = self._candidates[q] = sorted(found)
+        return known
+
     def relation(self, q: int, c: int) -> float:
         """How strongly comment ``c``'s place in the page makes it a reply to comment ``q``."""
+        known = self._relations.get((q, c))
+        if known is None:
+            known = self._relations[(q, c)] = self._relation(q, c)
+        return known
+
+    def _relation(self, q: int, c: int) -> float:
         comments = self.page.comments
         if c == q or comments[c].author == comments[q].author:
             return 0.0
@@ -180,13 +218,21 @@ class PageContext:
         )
 
     def is_response_section(self, hq: int | None, hc: int) -> bool:
-        title = self.page.headings[hc].title
-        if self.lex.any("response_heading", fold(title)):
+        key = (hq, hc)
+        known = self._response_sections.get(key)
+        if known is None:
+            known = self._response_sections[key] = self._is_response_section(hq, hc)
+        return known
+
+    def _is_response_section(self, hq: int | None, hc: int) -> bool:
+        if self._titles is None:
+            self._titles = [fold(h.title) for h in self.page.headings]
+            self._responses = [self.lex.any("response_heading", t) for t in self._titles]
+        if self._responses[hc]:
             return True
         if hq is None:
             return False
-        other = self.page.headings[hq].title
-        return fuzz.token_set_ratio(fold(title), fold(other)) >= 80
+        return fuzz.token_set_ratio(self._titles[hc], self._titles[hq]) >= 80
 
     # text -------------------------------------------------------------------------------------
     def vec(self, item: Item) -> _Vec:
@@ -367,7 +413,7 @@ def link_answers(
         q_items = sorted(asked | {u.item for u in topics[qc]})
         if len(q_items) < 2:
             continue
-        for c in range(len(ctx.page.comments)):
+        for c in ctx.candidates(qc):
             if ctx.relation(qc, c) >= 0.5:
                 matched = [(qi, score) for qi, score in _assign(ctx, qc, q_items, c) if qi in asked]
                 for qi, score in matched:
@@ -379,7 +425,7 @@ def link_answers(
         answered: list[tuple[float, int]] = []
         replied = False
         qc, qi = q.unit.comment, q.unit.item
-        for c in range(len(ctx.page.comments)):
+        for c in ctx.candidates(qc):
             r = ctx.relation(qc, c)
             if r <= 0:
                 continue
