@@ -56,6 +56,11 @@ class Blocks:
         self.lines: list[Line] = []
         self.starts: list[int] = []
         self._build()
+        # end of the last line of each paragraph (by its first line's index): block_end looks
+        # it up instead of walking the paragraph's lines from every signature in it
+        self._paragraph_end: dict[int, int] = {}
+        for ln in self.lines:
+            self._paragraph_end[ln.block] = ln.end
         splits = {ln.split for ln in self.lines if ln.split >= 0}
         self.bounds = sorted(set(lexed.bounds) | splits | set(self._cell_bounds))
         self.seps = lexed.seps
@@ -183,13 +188,9 @@ class Blocks:
         """Where the block holding ``pos`` ends: end of line or paragraph, or the next boundary."""
         i = self.line_at(pos)
         line = self.lines[i]
-        lines = self.lines
         end = line.end
         if line.kind in (LineKind.TEXT, LineKind.CELL, LineKind.PRE):
-            k = i + 1
-            while k < len(lines) and lines[k].block == line.block:
-                end = lines[k].end
-                k += 1
+            end = self._paragraph_end[line.block]  # the lines of a paragraph are consecutive
         if line.split >= 0 and pos < line.split:
             end = line.split
         j = bisect.bisect_right(self.bounds, pos)

@@ -5,19 +5,28 @@ mirrors the questions' headings or bold labels, ``Label: answer`` items), text s
 second, and a one-to-one assignment when a reply answers a list of questions point by point.
 A reply answers a question when it is about that question's part of the comment: a reply that
 only addresses another paragraph of a many-topic comment does not answer the question.
+
+The work is bounded so that any page is analysed in time linear in its size: a question or an
+action is followed through at most ``MAX_FOLLOW`` related comments (its replies, the later
+comments of its section, the response sections among the next ``RESPONSE_WINDOW`` sections),
+a comment's topics compete for a reply in groups of ``MAX_TOPICS``, and a reply is read for at
+most ``MAX_REPLY_SENTENCES`` sentences and ``MAX_POINTS`` points. Real pages stay well inside
+these limits (the labelled pages use at most a few tens of each), so they change nothing there.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
 from .detect import ActionHit, Lexicon, QuestionHit, is_question_text
-from .model import ActionKind, ActionStatus, Page, QuestionStatus
+from .model import ActionKind, ActionStatus, Page, QuestionStatus, Span
 from .units import CommentUnits, Item, Unit, fold
 
 # Weights and thresholds, set on the development pages (see benchmarks/audit_accuracy.py).
@@ -30,6 +39,16 @@ SENTENCE_MIN = 0.05  # a reply sentence this close to a question, and closer tha
 TOPIC_STRONG = 0.20  # ... that shows it talks about another point of the comment
 OBJECT_WEIGHT = 3.0  # summed IDF of the object words a completion must share with the action
 OBJECT_SHARE = 0.3  # ... or this share of the object's weight (short pages have low IDF)
+
+# Limits that keep the work linear in the page's size on pathological pages (see the module's
+# docstring); the labelled pages need at most 139 followed comments (an action), 26 topics in
+# a comment, 101 sentences in a reply and 97 points, and sections 161 apart.
+MAX_FOLLOW = 250  # related comments a question or an action is followed through, in page order
+RESPONSE_WINDOW = 400  # sections after a question's section where a response section may be
+MAX_TOPICS = 100  # topics of a comment that compete for a reply's sentences (in groups)
+MAX_REPLY_SENTENCES = 400  # sentences of a reply compared with the topics
+MAX_POINTS = 300  # items on each side of a point-by-point match
+EARLIER_DEPTH = 64  # levels up a reply is followed to find what it is under, when that is later
 
 _WORD = re.compile(r"[^\W\d_]{3,}|\d{3,}", re.U)
 _ALTERNATIVE = re.compile(r",? (or|oder|o|u|ou|of) (\w+ ){1,8}\w+\s*[?？]?$")
@@ -76,11 +95,124 @@ class _Vec:
     norm: float
 
 
+class _Grid:
+    """Similarities of topics (rows) to a reply's sentences (columns), and what is read from
+    them, each computed when first asked for: each topic's best similarity, each sentence's
+    best topic."""
+
+    def __init__(self, rows: list[list[float]], statements: list[bool]) -> None:
+        self.rows = rows
+        self.statements = statements
+        self.sims = [max(row) for row in rows]  # each topic's best similarity
+        self._col_max: list[float] | None = None
+        self._claimed: set[int] | None = None
+
+    @property
+    def col_max(self) -> list[float]:
+        """Each sentence's best similarity to any topic."""
+        if self._col_max is None:
+            rows = self.rows
+            self._col_max = [max(row[k] for row in rows) for k in range(len(self.statements))]
+        return self._col_max
+
+    @property
+    def claimed(self) -> set[int]:
+        """The topics that some sentence resembles most (the first topic, on a tie), clearly."""
+        if self._claimed is None:
+            rows = self.rows
+            owner = [max(range(len(rows)), key=lambda t: rows[t][k]) for k in range(len(self.statements))]
+            self._claimed = {owner[k] for k in range(len(owner)) if rows[owner[k]][k] >= TOPIC_MIN}
+        return self._claimed
+
+    @property
+    def free(self) -> bool:
+        """Whether a statement of the reply resembles no topic."""
+        return any(st and m < SENTENCE_MIN for st, m in zip(self.statements, self.col_max))
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for x in self.sims if x >= TOPIC_MIN)
+
+    @property
+    def best(self) -> float:
+        return max(self.sims)
+
+
 def _cosine(va: _Vec, vb: _Vec) -> float:
     if len(va.weights) > len(vb.weights):
         va, vb = vb, va
     dot = sum(w * vb.weights.get(k, 0.0) for k, w in va.weights.items())
     return dot / (va.norm * vb.norm)
+
+
+class _ReplyTree:
+    """The reply tree of a page: ancestry in constant time (an Euler tour), depths and roots.
+
+    Comments whose parents lead into a cycle (never made by the parser) are not in the tour;
+    questions about them walk the parents, as before.
+    """
+
+    def __init__(self, parents: list[int | None]) -> None:
+        n = len(parents)
+        self.parents = parents
+        children: list[list[int]] = [[] for _ in range(n)]
+        roots = []
+        for i, p in enumerate(parents):
+            if p is None:
+                roots.append(i)
+            else:
+                children[p].append(i)
+        self.enter = [-1] * n
+        self.leave = [-1] * n
+        self.depth = [0] * n
+        self.root = list(range(n))
+        self.top = [-1] * n  # the largest index among a comment's ancestors
+        clock = 0
+        for r in roots:
+            self.enter[r] = clock
+            clock += 1
+            stack = [(r, iter(children[r]))]
+            while stack:
+                node, rest = stack[-1]
+                child = next(rest, None)
+                if child is None:
+                    self.leave[node] = clock - 1
+                    stack.pop()
+                    continue
+                self.enter[child] = clock
+                clock += 1
+                self.depth[child] = self.depth[node] + 1
+                self.root[child] = self.root[node]
+                self.top[child] = max(node, self.top[node])
+                stack.append((child, iter(children[child])))
+
+    def in_tour(self, c: int) -> bool:
+        return self.enter[c] >= 0
+
+    def below(self, c: int, of: int) -> bool:
+        """Whether ``c`` is ``of`` or one of its replies, direct or not (both in the tour)."""
+        return self.enter[of] <= self.enter[c] <= self.leave[of]
+
+    def walk_root(self, c: int) -> int:
+        """The root of ``c``'s thread, walking the parents (at most once round a cycle)."""
+        seen = 0
+        while self.parents[c] is not None and seen < len(self.parents):
+            c = self.parents[c]  # type: ignore[assignment]
+            seen += 1
+        return c
+
+
+class _ItemCues(NamedTuple):
+    """What a reply's item says, for following actions: folded sentences and their cues."""
+
+    item: Item
+    texts: list[str]  # folded sentences, not quoted or struck (the item's text if none)
+    completions: list[str]  # sentences reporting something done
+    commits: bool  # promises something
+    assents: bool  # "Of course."
+    withdraws: bool
+    refuses: bool
+    receipt: bool  # "received", "got it"
 
 
 class PageContext:
@@ -112,15 +244,122 @@ class PageContext:
         self._answers: dict[int, list[Unit]] = {}
         self.objects: list[set[str]] | None = None  # what every action is about, once known
         self._text_vecs: dict[str, _Vec] = {}
-        self._response_sections: dict[tuple[int | None, int], bool] = {}
-        self._relations: dict[tuple[int, int], float] = {}
-        self._candidates: dict[int, list[int]] = {}
-        self._titles: list[str] | None = None  # folded heading titles
-        self._responses: list[bool] = []  # whether each heading names a response section
-        self._by_heading: dict[int | None, list[int]] | None = None
+        self._folded: dict[str, str] = {}
+        self._stems_of: dict[str, list[str]] = {}
+        self._index_structure()
+
+    def _index_structure(self) -> None:
+        """Indexes that make structural questions cheap: the reply tree, sections and their
+        comments, runs of comments by one author, each author's comments."""
+        comments = self.page.comments
+        headings = self.page.headings
+        n = len(comments)
+        parents = [c.parent for c in comments]
+        self.tree = _ReplyTree(parents)
+        self._author = [c.author for c in comments]
+        self._key = [-1 if c.heading is None else c.heading for c in comments]
+        # the parser writes comments in page order and replies in their own section; a page
+        # built otherwise is read by trying every comment
+        self._ordered = all(a <= b for a, b in zip(self._key, self._key[1:])) and all(
+            p is None or self._key[p] == self._key[i] for i, p in enumerate(parents)
+        )
+        levels = [h.level for h in headings]
+        self._last_sub = [0] * len(headings)  # last subsection of each section
+        for h in range(len(headings) - 1, -1, -1):
+            k = h + 1
+            while k < len(headings) and levels[k] > levels[h]:
+                k = self._last_sub[k] + 1
+            self._last_sub[h] = k - 1
+        self._run_start = [0] * n  # first comment of the run of comments by the same author
+        self._run_end = [0] * n
+        for i in range(n):
+            same = i > 0 and self._author[i - 1] == self._author[i]
+            self._run_start[i] = self._run_start[i - 1] if same else i
+        for i in range(n - 1, -1, -1):
+            same = i + 1 < n and self._author[i + 1] == self._author[i]
+            self._run_end[i] = self._run_end[i + 1] if same else i
+        self._by_author: dict[str, list[int]] = {}
+        for i, a in enumerate(self._author):
+            self._by_author.setdefault(a, []).append(i)
+        self._with_comments = sorted({k for k in self._key if k >= 0})
+        # replies that precede what they reply to (an interrupted comment's inserted replies)
+        self._earlier: dict[int, list[int]] = {}
+        tree = self.tree
+        for c in range(n):
+            if tree.in_tour(c) and tree.top[c] < c:
+                continue
+            p, steps = parents[c], 0
+            while p is not None and steps < EARLIER_DEPTH:
+                if p > c:
+                    self._earlier.setdefault(p, []).append(c)
+                if tree.in_tour(p) and tree.top[p] < c:
+                    break  # nothing further up comes after c
+                p, steps = parents[p], steps + 1
+        # per asking comment, kept only while its questions or actions are linked (comments
+        # are linked one after the other): memory stays in proportion to the page
+        self._related: dict[tuple[int, bool], list[int]] = {}
+        self._labelled: dict[int, int | None] = {}
+        self._responses: dict[int | None, list[int]] = {}
+        self._response_titles: dict[int, bool] = {}
+        self._refs: dict[int, dict[int, list[str]]] = {}
+        self._cues: dict[int, list[_ItemCues]] = {}
+        self._substantive: dict[int, frozenset[int]] = {}
+        self._reply_sentences: dict[tuple[int, bool], list[Unit]] = {}
+        self._grids: dict[tuple[int, Span, int, bool], _Grid] = {}
+        self._topic_texts: dict[tuple[int, Span], list[str]] = {}
+        self._topic_index: dict[int, dict[Span, int]] = {}
+        self._statements: dict[tuple[int, bool], list[bool]] = {}
+        self._units_of: dict[tuple[int, int], tuple[list[Unit], list[int] | None]] = {}
+        self._sole: dict[tuple[int, ActionKind], bool] = {}
+        self._openings: dict[tuple[int, str], str] = {}
+        self._bare_words: dict[tuple[int, int], frozenset[str]] = {}
+        self._relations: dict[int, list[tuple[int, float]]] = {}
+        self._topic_words: dict[str, frozenset[str]] = {}
+        self.action_objects: dict[ActionHit, frozenset[str]] = {}
+        self.own_words: dict[ActionHit, frozenset[str]] = {}
+        self.refusals: dict[int, bool] = {}
+        self.objects_union: frozenset[str] = frozenset()
+        self._item_ends: dict[int, list[int] | None] = {}
+
+    def sole(self, c: int, kind: ActionKind) -> bool:
+        """Whether comment ``c`` asks (or promises) one thing only: its actions of that kind
+        are all in one item."""
+        found = self._sole.get((c, kind))
+        if found is None:
+            found = self._sole[(c, kind)] = len(
+                {x.unit.item for x in self.actions_in.get(c, ()) if x.kind is kind}
+            ) <= 1
+        return found
+
+    def topic_words(self, text: str) -> frozenset[str]:
+        """The content words of a completion, without the words of completing and the generic."""
+        found = self._topic_words.get(text)
+        if found is None:
+            found = self._topic_words[text] = frozenset(
+                set(self.text_stems(text)) - _COMPLETION_WORDS - _GENERIC
+            )
+        return found
+
+    def fold(self, text: str) -> str:
+        """:func:`fold`, remembered: the linkers fold the same sentences again and again."""
+        out = self._folded.get(text)
+        if out is None:
+            out = self._folded[text] = fold(text)
+        return out
+
+    def text_stems(self, text: str) -> list[str]:
+        """:func:`stems` of a text, remembered."""
+        out = self._stems_of.get(text)
+        if out is None:
+            out = self._stems_of[text] = stems(text, self.lex.stopwords)
+        return out
 
     # structure --------------------------------------------------------------------------------
     def is_descendant(self, c: int, of: int) -> bool:
+        """Whether comment ``c`` replies to ``of``, directly or not (at most 10000 levels down)."""
+        tree = self.tree
+        if tree.in_tour(c) and tree.in_tour(of):
+            return c != of and tree.below(c, of) and tree.depth[c] - tree.depth[of] <= 10000
         p = self.page.comments[c].parent
         seen = 0
         while p is not None and seen < 10000:
@@ -133,46 +372,17 @@ class PageContext:
     def depth_below(self, c: int, of: int) -> int:
         """How many replies down from comment ``of`` comment ``c`` is (a large number when it is
         not below it)."""
+        tree = self.tree
+        if tree.in_tour(c) and tree.in_tour(of):
+            return min(tree.depth[c] - tree.depth[of], 10000) if tree.below(c, of) else 10000
         p, depth = c, 0
         while p is not None and p != of and depth < 10000:
             p = self.page.comments[p].parent
             depth += 1
         return depth if p == of else 10000
 
-    def candidates(self, q: int) -> list[int]:
-        """The comments that :meth:`relation` may relate to comment ``q``, in page order: its
-        replies (wherever they stand) and the later comments of its section, subsections and
-        response sections. Looking only at these keeps linking near-linear on long pages."""
-        known = self._candidates.get(q)
-        if known is not None:
-            return known
-        comments = self.page.comments
-        if self._by_heading is None:
-            self._by_heading = {}
-            for i, c in enumerate(comments):
-                self._by_heading.setdefault(c.heading, []).append(i)
-        hq = comments[q].heading
-        found: set[int] = set()
-        stack = list(self.children.get(q, ()))
-        while stack:
-            c = stack.pop()
-            if c not in found:
-                found.add(c)
-                stack.extend(self.children.get(c, ()))
-        for h, members in self._by_heading.items():
-            if h == hq or self.in_section(h, hq) or (h is not None and self.is_response_section(hq, h)):
-                found.update(c for c in members if c > q)
-        known = self._candidates[q] = sorted(found)
-        return known
-
     def relation(self, q: int, c: int) -> float:
         """How strongly comment ``c``'s place in the page makes it a reply to comment ``q``."""
-        known = self._relations.get((q, c))
-        if known is None:
-            known = self._relations[(q, c)] = self._relation(q, c)
-        return known
-
-    def _relation(self, q: int, c: int) -> float:
         comments = self.page.comments
         if c == q or comments[c].author == comments[q].author:
             return 0.0
@@ -186,14 +396,74 @@ class PageContext:
         if hq == hc and self.labelled_reply_to(c) == q:
             return 1.0  # "; Respuesta: Listo." under the request it answers
         if hq == hc or self.in_section(hc, hq):  # "=== Survey ===" under the RfC's section
-            root = c
-            while comments[root].parent is not None:
-                root = comments[root].parent  # type: ignore[assignment]
+            tree = self.tree
+            root = tree.root[c] if tree.in_tour(c) else tree.walk_root(c)
             return 0.6 if root >= q or comments[root].author == comments[q].author else 0.3
         if hc is not None and self.is_response_section(hq, hc):
             # "== Responses to Halvard and Ione ==" with a ping to the asker: a reply to them
             return 0.8 if comments[q].author in self.units[c].addressees else 0.5
         return 0.0
+
+    def related(self, q: int, *, earlier: bool = True) -> list[int]:
+        """The comments whose place makes them possible replies to comment ``q`` (``relation``
+        above 0), in page order, at most ``MAX_FOLLOW``; without those before it if not
+        ``earlier``.
+
+        Read from the indexes: earlier replies under it, the later comments of its section and
+        subsections, then those of response sections among the next ``RESPONSE_WINDOW``.
+        """
+        found = self._related.get((q, earlier))
+        if found is not None:
+            return found
+        if len(self._related) > 8:
+            self._related.clear()
+        out: list[int] = []
+        if not self._ordered:
+            out = [c for c in range(len(self._author)) if (earlier or c > q) and self.relation(q, c) > 0]
+            out = out[:MAX_FOLLOW]
+        else:
+            author = self._author[q]
+            if earlier:
+                out = [c for c in self._earlier.get(q, ()) if self._author[c] != author][:MAX_FOLLOW]
+            hq = self.page.comments[q].heading
+            key = -1 if hq is None else hq
+            last_key = key if hq is None else self._last_sub[hq]
+            self._take(out, q + 1, bisect.bisect_right(self._key, last_key), author)
+            for hc in self._response_sections(hq):
+                if len(out) >= MAX_FOLLOW:
+                    break
+                self._take(out, bisect.bisect_left(self._key, hc), bisect.bisect_right(self._key, hc), author)
+        self._related[(q, earlier)] = out
+        return out
+
+    def related_relations(self, q: int) -> list[tuple[int, float]]:
+        """``related(q)`` with the relation of each comment to ``q``."""
+        found = self._relations.get(q)
+        if found is None:
+            if len(self._relations) > 8:
+                self._relations.clear()
+            found = self._relations[q] = [(c, self.relation(q, c)) for c in self.related(q)]
+        return found
+
+    def _take(self, out: list[int], lo: int, hi: int, author: str) -> None:
+        """Append the comments ``lo <= c < hi`` not by ``author``, up to ``MAX_FOLLOW`` in all."""
+        c = lo
+        while c < hi and len(out) < MAX_FOLLOW:
+            if self._author[c] == author:
+                c = self._run_end[c] + 1  # skip the whole run of the author's comments
+                continue
+            out.append(c)
+            c += 1
+
+    def followers(self, ac: int, *, commitment: bool, personal: bool) -> list[int]:
+        """The comments an action of comment ``ac`` is followed through, in page order: related
+        ones (for a commitment, later ones only) and the later comments of its author (only those
+        for a personal promise), at most ``MAX_FOLLOW``."""
+        mine = self._by_author[self._author[ac]]
+        later = mine[bisect.bisect_right(mine, ac) : bisect.bisect_right(mine, ac) + MAX_FOLLOW]
+        if personal:
+            return later
+        return sorted(set(self.related(ac, earlier=not commitment)) | set(later))[:MAX_FOLLOW]
 
     def in_section(self, h: int | None, section: int | None) -> bool:
         """Whether heading ``h`` is ``section`` or one of its subsections."""
@@ -201,38 +471,57 @@ class PageContext:
             return True
         if h is None or section is None or h < section:
             return False
-        top = self.page.headings[section].level
-        return all(self.page.headings[k].level > top for k in range(section + 1, h + 1))
+        return h <= self._last_sub[section]
 
     def labelled_reply_to(self, c: int) -> int | None:
         """The comment that comment ``c`` answers when it opens with a bare "Respuesta" /
         "Reply:" line (noticeboards): the nearest earlier comment by someone else."""
+        if c in self._labelled:
+            return self._labelled[c]
+        found: int | None = None
         items = self.units[c].items
-        if not items or not self.lex.any("response_label", fold(items[0].text).strip(" ;:*'")):
-            return None
-        comments = self.page.comments
-        return next(
-            (k for k in range(c - 1, -1, -1)
-             if comments[k].author != comments[c].author and comments[k].heading == comments[c].heading),
-            None,
-        )
+        if items and self.lex.any("response_label", self.fold(items[0].text).strip(" ;:*'")):
+            comments = self.page.comments
+            k = c - 1
+            while k >= 0:
+                if self._author[k] == self._author[c]:
+                    k = self._run_start[k] - 1  # none of the author's own comments
+                    continue
+                if comments[k].heading == comments[c].heading:
+                    found = k
+                    break
+                if self._ordered:
+                    break  # sections come in page order: no earlier comment is in c's
+                k -= 1
+        self._labelled[c] = found
+        return found
+
+    def _response_sections(self, hq: int | None) -> list[int]:
+        """The sections with comments, after section ``hq`` and its subsections and at most
+        ``RESPONSE_WINDOW`` sections after it, that respond to it."""
+        found = self._responses.get(hq)
+        if found is None:
+            key = -1 if hq is None else hq
+            i = bisect.bisect_right(self._with_comments, key if hq is None else self._last_sub[hq])
+            found = []
+            while i < len(self._with_comments) and self._with_comments[i] <= key + RESPONSE_WINDOW:
+                if self.is_response_section(hq, self._with_comments[i]):
+                    found.append(self._with_comments[i])
+                i += 1
+            self._responses[hq] = found
+        return found
 
     def is_response_section(self, hq: int | None, hc: int) -> bool:
-        key = (hq, hc)
-        known = self._response_sections.get(key)
-        if known is None:
-            known = self._response_sections[key] = self._is_response_section(hq, hc)
-        return known
-
-    def _is_response_section(self, hq: int | None, hc: int) -> bool:
-        if self._titles is None:
-            self._titles = [fold(h.title) for h in self.page.headings]
-            self._responses = [self.lex.any("response_heading", t) for t in self._titles]
-        if self._responses[hc]:
+        title = self.page.headings[hc].title
+        named = self._response_titles.get(hc)
+        if named is None:
+            named = self._response_titles[hc] = self.lex.any("response_heading", self.fold(title))
+        if named:
             return True
         if hq is None:
             return False
-        return fuzz.token_set_ratio(self._titles[hc], self._titles[hq]) >= 80
+        other = self.page.headings[hq].title
+        return fuzz.token_set_ratio(self.fold(title), self.fold(other)) >= 80
 
     # text -------------------------------------------------------------------------------------
     def vec(self, item: Item) -> _Vec:
@@ -254,8 +543,8 @@ class PageContext:
         """1.0 when answer item ``a``'s label names question item ``q`` (mirrored bold labels too)."""
         if not a.label:
             return 0.0
-        target = fold(q.label) if q.label else fold(q.text[:120])
-        label = fold(a.label)
+        target = self.fold(q.label) if q.label else self.fold(q.text[:120])
+        label = self.fold(a.label)
         if q.label:
             return 1.0 if fuzz.token_set_ratio(label, target) >= 75 else 0.0
         if len(label) >= 4 and re.search(r"\b" + re.escape(label) + r"\b", target):
@@ -264,27 +553,37 @@ class PageContext:
 
     def block_match(self, q: Item, a: Item) -> float:
         if q.block_label and a.block_label:
-            return 1.0 if fuzz.ratio(fold(q.block_label), fold(a.block_label)) >= 85 else 0.0
+            return 1.0 if fuzz.ratio(self.fold(q.block_label), self.fold(a.block_label)) >= 85 else 0.0
         return 0.0
 
     def shared_weight(self, obj: set[str], other: Item | str) -> float:
         """IDF weight of the object words that ``other`` (an item or a text) mentions."""
-        words = self.stems[(other.comment, other.index)] if isinstance(other, Item) else stems(
-            other, self.lex.stopwords
+        words = self.stems[(other.comment, other.index)] if isinstance(other, Item) else self.text_stems(
+            other
         )
         return sum(self.idf.get(w, 1.0) for w in obj.intersection(words))
 
-    def mentions(self, obj: set[str], other: Item | str) -> bool:
-        """Whether an item (or a sentence) talks about the object: enough of its words, by IDF."""
+    def mentions(self, obj: set[str], other: Item | str, total: float | None = None) -> bool:
+        """Whether an item (or a sentence) talks about the object: enough of its words, by IDF
+        (``total``: the object's weight, when the caller knows it)."""
         if not obj:
             return False
         shared = self.shared_weight(obj, other)
-        total = sum(self.idf.get(w, 1.0) for w in obj)
+        if total is None:
+            total = self.weight(obj)
         return shared >= OBJECT_WEIGHT or (total > 0 and shared / total >= OBJECT_SHARE)
+
+    def weight(self, obj: set[str]) -> float:
+        """The summed IDF of an object's words."""
+        return sum(self.idf.get(w, 1.0) for w in obj)
 
     def substantive(self, item: Item) -> bool:
         """Not a bare acknowledgement ("Thanks!") and not only a question back."""
-        return any(u.item == item.index for u in self.answer_sentences(item.comment))
+        found = self._substantive.get(item.comment)
+        if found is None:
+            found = frozenset(u.item for u in self.answer_sentences(item.comment))
+            self._substantive[item.comment] = found
+        return item.index in found
 
     def answer_sentences(self, c: int) -> list[Unit]:
         """Sentences of comment ``c`` that can carry an answer: not questions, thanks, quotes or
@@ -293,7 +592,7 @@ class PageContext:
         if out is None:
             out = []
             for u in self.units[c].units:
-                folded = fold(u.text)
+                folded = self.fold(u.text)
                 if u.quoted or u.struck or (is_question_text(u.text) and not self.states(u.text)):
                     continue
                 if self.lex.any("acknowledgement", folded) or self.lex.any("non_answer", folded):
@@ -314,16 +613,124 @@ class PageContext:
     def references(self, c: int) -> dict[int, list[str]]:
         """Numbered points a reply refers to ("Re 2: …", "Zu 2: …", "2) …"): number -> the folded
         sentences that follow the reference, up to the next one."""
-        out: dict[int, list[str]] = {}
-        current: int | None = None
-        for u in self.units[c].units:
-            folded = fold(u.text)
-            m = _POINT_REF.search(folded)
-            if m:
-                current = int(m.group(1) or m.group(2))
-            if current is not None:
-                out.setdefault(current, []).append(folded)
+        out = self._refs.get(c)
+        if out is None:
+            out = self._refs[c] = {}
+            current: int | None = None
+            for u in self.units[c].units:
+                folded = self.fold(u.text)
+                m = _POINT_REF.search(folded)
+                if m:
+                    current = int(m.group(1) or m.group(2))
+                if current is not None:
+                    out.setdefault(current, []).append(folded)
         return out
+
+    def units_of(self, c: int, item: int) -> tuple[list[Unit], list[int] | None]:
+        """The units of one item of comment ``c``, in order, and their starts when these are
+        in order (as the unit builder makes them)."""
+        found = self._units_of.get((c, item))
+        if found is None:
+            lists: dict[int, list[Unit]] = {}
+            for u in self.units[c].units:
+                lists.setdefault(u.item, []).append(u)
+            for it in self.units[c].items:
+                units = lists.get(it.index, [])
+                starts = [u.span[0] for u in units]
+                ordered = all(a <= b for a, b in zip(starts, starts[1:]))
+                self._units_of[(c, it.index)] = (units, starts if ordered else None)
+            found = self._units_of.setdefault((c, item), ([], []))
+        return found
+
+    def last_item_before(self, c: int, pos: int) -> Item | None:
+        """The last item of comment ``c`` (in its order) that ends at or before ``pos``."""
+        items = self.units[c].items
+        if c not in self._item_ends:
+            ends = [it.span[1] for it in items]
+            self._item_ends[c] = ends if all(a <= b for a, b in zip(ends, ends[1:])) else None
+        ends = self._item_ends[c]
+        if ends is None:
+            before = [it for it in items if it.span[1] <= pos]
+            return before[-1] if before else None
+        k = bisect.bisect_right(ends, pos)
+        return items[k - 1] if k else None
+
+    def item_cues(self, c: int) -> list[_ItemCues]:
+        """The items of reply ``c`` that are not struck, with what each says (see _follow)."""
+        found = self._cues.get(c)
+        if found is None:
+            lex = self.lex
+            texts_of: dict[int, list[str]] = {}
+            for u in self.units[c].units:
+                if not (u.quoted or u.struck):
+                    texts_of.setdefault(u.item, []).append(self.fold(u.text))
+            found = []
+            for it in self.units[c].items:
+                if it.struck:
+                    continue
+                texts = texts_of.get(it.index) or [self.fold(it.text)]
+                found.append(_ItemCues(
+                    item=it,
+                    texts=texts,
+                    completions=[
+                        t for t in texts
+                        if lex.any("completion", t) and not lex.any("request", t) and not lex.any("negation", t)
+                    ],
+                    commits=any(lex.any("commitment", t) and not lex.any("commitment_exclude", t) for t in texts),
+                    assents=any(lex.any("assent", t) for t in texts),
+                    withdraws=any(lex.any("withdraw", t) for t in texts),
+                    refuses=any(
+                        lex.any("decline", t) and (not is_question_text(t) or self.states(t)) for t in texts
+                    ),
+                    receipt=_receipt(lex, texts),
+                ))
+            self._cues[c] = found
+        return found
+
+    def reply_sentences(self, c: int, *, me_too: bool) -> list[Unit]:
+        """Answer sentences of reply ``c``, at most ``MAX_REPLY_SENTENCES``; without "Same here"
+        ones unless ``me_too`` (the question asks whether others see it too)."""
+        key = (c, me_too)
+        found = self._reply_sentences.get(key)
+        if found is None:
+            found = self.answer_sentences(c)
+            if not me_too:
+                # "Same as Quillon: ISBNs still doubled" reports the problem again; it answers
+                # only "Is anyone else seeing this?"
+                found = [s for s in found if not self.lex.any("me_too", self.opening(c, s.text))]
+            found = self._reply_sentences[key] = found[:MAX_REPLY_SENTENCES]
+        return found
+
+    def statements(self, c: int, me_too: bool) -> list[bool]:
+        """For each of ``reply_sentences(c)``: a statement of five words or more that neither
+        asks nor promises anything."""
+        key = (c, me_too)
+        found = self._statements.get(key)
+        if found is None:
+            found = self._statements[key] = [
+                len(s.text.split()) >= 5
+                and not any(self.lex.any(cue, self.fold(s.text)) for cue in ("request", "commitment"))
+                for s in self.reply_sentences(c, me_too=me_too)
+            ]
+        return found
+
+    def grid(self, group: list[Unit], c: int, me_too: bool) -> _Grid:
+        """Similarities of a group of a comment's topics to reply ``c``'s sentences, with what
+        the linkers read from them (computed once for all the questions of the group)."""
+        key = (group[0].comment, group[0].span, c, me_too)
+        found = self._grids.get(key)
+        if found is None:
+            if self._grids and next(iter(self._grids))[0] != key[0]:
+                self._grids.clear()  # another asking comment: its grids are done with
+                self._topic_texts.clear()
+            sentences = self.reply_sentences(c, me_too=me_too)
+            tkey = (group[0].comment, group[0].span)
+            texts = self._topic_texts.get(tkey)
+            if texts is None:
+                texts = self._topic_texts[tkey] = [self.topic_text(t, group) for t in group]
+            rows = [[self.text_similarity(t, s.text) for s in sentences] for t in texts]
+            found = self._grids[key] = _Grid(rows, self.statements(c, me_too))
+        return found
 
     def topic_text(self, u: Unit, topics: list[Unit] | None = None) -> str:
         """A question or request with what leads up to it: its item's labels and the sentences
@@ -333,12 +740,36 @@ class PageContext:
         floor = max(
             (t.span[1] for t in topics or () if t.item == u.item and t.span[1] <= u.span[0]), default=-1
         )
-        lead = [
-            x.text for x in self.units[u.comment].units
-            if x.item == u.item and floor <= x.span[0] and x.span[1] <= u.span[0] and not x.quoted
-            and not _THANKS.match(fold(x.text))
-        ][-1:]  # the sentence just before: "The lead says 1234. Which year is right?"
+        # the sentence just before: "The lead says 1234. Which year is right?"
+        siblings, starts = self.units_of(u.comment, u.item)
+        if starts is None:
+            lead = [
+                x.text for x in siblings
+                if floor <= x.span[0] and x.span[1] <= u.span[0] and not x.quoted
+                and not _THANKS.match(self.fold(x.text))
+            ][-1:]
+        else:
+            # units in page order: only those starting before the question can end before it,
+            # and the walk back stops at the previous topic
+            lead = []
+            for k in range(bisect.bisect_left(starts, u.span[0]) - 1, -1, -1):
+                x = siblings[k]
+                if x.span[0] < floor:
+                    break
+                if x.span[1] <= u.span[0] and not x.quoted and not _THANKS.match(self.fold(x.text)):
+                    lead = [x.text]
+                    break
         return " ".join(filter(None, (item.block_label, item.label, *lead, u.text)))
+
+    def topic_group(self, q: Unit, topics: list[Unit]) -> tuple[list[Unit], int]:
+        """The group of ``MAX_TOPICS`` topics that question ``q`` competes in (all of them, on any
+        real page), and its index there."""
+        index = self._topic_index.get(q.comment)
+        if index is None:
+            index = self._topic_index[q.comment] = {t.span: i for i, t in enumerate(topics)}
+        i = index[q.span]
+        start = i - i % MAX_TOPICS
+        return topics[start : start + MAX_TOPICS], i - start
 
     def text_similarity(self, a: str, b: str) -> float:
         """IDF-weighted cosine of two texts' content words."""
@@ -352,12 +783,15 @@ class PageContext:
 
     def opening(self, c: int, text: str) -> str:
         """A reply sentence, folded, without the names it pings first ("{{ping|A}} Yes, …")."""
-        folded = fold(text).lstrip(" @:,")
-        for name in sorted(self.units[c].addressees, key=len, reverse=True):
-            n = fold(name)
-            if folded.startswith(n):
-                folded = folded[len(n):].lstrip(" @:,")
-        return folded
+        found = self._openings.get((c, text))
+        if found is None:
+            folded = self.fold(text).lstrip(" @:,")
+            for name in sorted(self.units[c].addressees, key=len, reverse=True):
+                n = self.fold(name)
+                if folded.startswith(n):
+                    folded = folded[len(n):].lstrip(" @:,")
+            found = self._openings[(c, text)] = folded
+        return found
 
     def typed_answer(self, question: str, sentences: list[Unit]) -> bool:
         """Whether a reply gives the kind of thing a "when" or "how many" question asks for:
@@ -413,8 +847,8 @@ def link_answers(
         q_items = sorted(asked | {u.item for u in topics[qc]})
         if len(q_items) < 2:
             continue
-        for c in ctx.candidates(qc):
-            if ctx.relation(qc, c) >= 0.5:
+        for c, r in ctx.related_relations(qc):
+            if r >= 0.5:
                 matched = [(qi, score) for qi, score in _assign(ctx, qc, q_items, c) if qi in asked]
                 for qi, score in matched:
                     point.setdefault((qc, qi), {})[c] = score
@@ -425,8 +859,8 @@ def link_answers(
         answered: list[tuple[float, int]] = []
         replied = False
         qc, qi = q.unit.comment, q.unit.item
-        for c in ctx.candidates(qc):
-            r = ctx.relation(qc, c)
+        others = ctx.lex.any("others_question", ctx.fold(q.unit.text))
+        for c, r in ctx.related_relations(qc):
             if r <= 0:
                 continue
             pp = point.get((qc, qi), {})
@@ -447,7 +881,7 @@ def link_answers(
             if _anchored(ctx, qc, qi, c) and ctx.answer_sentences(c):
                 answered.append((1.0 + r, c))  # a reply written right under the question's line
                 continue
-            verdict, score = _reply_evidence(ctx, q.unit, topics[qc], c, r)
+            verdict, score = _reply_evidence(ctx, q.unit, topics[qc], c, r, others)
             if verdict == "answer":
                 answered.append((score, c))
             elif verdict == "replied":
@@ -465,25 +899,21 @@ def link_answers(
 
 
 def _reply_evidence(
-    ctx: PageContext, q: Unit, topics: list[Unit], c: int, r: float
+    ctx: PageContext, q: Unit, topics: list[Unit], c: int, r: float, others: bool
 ) -> tuple[str, float]:
-    """"answer", "replied" (about the comment, not clearly this question) or "none"."""
-    sentences = ctx.answer_sentences(c)
-    if not ctx.lex.any("others_question", fold(q.text)):
-        # "Same as Quillon: ISBNs still doubled" reports the problem again; it answers only
-        # "Is anyone else seeing this?"
-        sentences = [s for s in sentences if not ctx.lex.any("me_too", ctx.opening(c, s.text))]
+    """"answer", "replied" (about the comment, not clearly this question) or "none".
+
+    ``others``: the question asks whether others see it too; "Same here" answers only that.
+    """
+    sentences = ctx.reply_sentences(c, me_too=others)
     if not sentences:
         return "none", 0.0
-    grid = [[ctx.text_similarity(ctx.topic_text(t, topics), s.text) for s in sentences] for t in topics]
-    sims = [max(row) for row in grid]
-    qi = next(i for i, t in enumerate(topics) if t.span == q.span)
-    mine = sims[qi]
+    topics, qi = ctx.topic_group(q, topics)
+    grid = ctx.grid(topics, c, others)
+    row = grid.rows[qi]
+    mine = grid.sims[qi]
     # each sentence of the reply is about the topic it resembles most
-    claimed = any(
-        grid[qi][k] >= SENTENCE_MIN and grid[qi][k] == max(row[k] for row in grid)
-        for k in range(len(sentences))
-    )
+    claimed = any(row[k] >= SENTENCE_MIN and row[k] == grid.col_max[k] for k in range(len(sentences)))
     score = 0.5 + 0.3 * r + mine
     direct = r >= 0.8
     # a later comment that is not a reply must show clearly that it is about the question
@@ -492,48 +922,39 @@ def _reply_evidence(
         return "answer", score
     if direct and claimed:
         return "answer", score
-    statements = [
-        len(s.text.split()) >= 5 and not any(ctx.lex.any(cue, fold(s.text)) for cue in ("request", "commitment"))
-        for s in sentences
-    ]
-    if direct and _left_for(grid, qi, statements):
+    if direct and _left_for(grid, qi, len(topics)):
         return "answer", score
-    covered = sum(1 for x in sims if x >= TOPIC_MIN)
-    if direct and covered * 2 > len(topics) and len(sentences) >= len(topics):
+    if direct and grid.covered * 2 > len(topics) and len(sentences) >= len(topics):
         return "answer", score  # a reply that goes through all the points
     first = next(t for t in topics if is_question_text(t.text) or t.span == q.span)
     opening = ctx.opening(c, sentences[0].text)
     if direct and first.span == q.span and ctx.polar(q.text) and (
         ctx.lex.any("polar_answer", opening)
-        or (ctx.lex.any("me_too", opening) and ctx.lex.any("others_question", fold(q.text)))
+        or (ctx.lex.any("me_too", opening) and others)
     ):
         return "answer", score  # "Is anyone else seeing this?" - "{{ping|A}} Yes, same here."
     if direct and ctx.typed_answer(q.text, sentences):
         return "answer", score  # "Since when has it existed?" - "... it opened in 1983."
-    if max(sims) >= TOPIC_STRONG:
+    if grid.best >= TOPIC_STRONG:
         return "none", 0.0  # the reply is about another of the comment's points
     return "replied", 0.0
 
 
-def _left_for(grid: list[list[float]], qi: int, statements: list[bool]) -> bool:
+def _left_for(grid: _Grid, qi: int, topics: int) -> bool:
     """Whether a reply answers topic ``qi`` by elimination: every other topic is claimed by a
     sentence that resembles it most, none claims ``qi``, and a statement resembles nothing -
     "The title is fixed now. It's usually a month." answers "Fix the title. Who decides how long?"."""
-    n = len(statements)
-    owner = [max(range(len(grid)), key=lambda t: grid[t][k]) for k in range(n)]
-    claimed = {owner[k] for k in range(n) if grid[owner[k]][k] >= TOPIC_MIN}
-    free = [k for k in range(n) if statements[k] and max(row[k] for row in grid) < SENTENCE_MIN]
-    others = set(range(len(grid))) - {qi}
-    return bool(free) and qi not in claimed and others <= claimed
+    return grid.free and qi not in grid.claimed and len(grid.claimed - {qi}) == topics - 1
 
 
 def _assign(ctx: PageContext, qc: int, q_items: list[int], c: int) -> list[tuple[int, float]]:
     """Question items of ``qc`` that reply ``c`` answers point by point (one-to-one)."""
     from scipy.optimize import linear_sum_assignment
 
-    answer_items = [it for it in ctx.units[c].items if ctx.substantive(it)]
+    answer_items = [it for it in ctx.units[c].items if ctx.substantive(it)][:MAX_POINTS]
     if len(answer_items) < 2:
         return []
+    q_items = q_items[:MAX_POINTS]
     qs = [ctx.units[qc].items[i] for i in q_items]
     scores = []
     for qn, qi in enumerate(qs):
@@ -597,14 +1018,21 @@ def link_actions(ctx: PageContext, actions: list[ActionHit]) -> list[ActionLink]
 def _object(ctx: PageContext, a: ActionHit) -> set[str]:
     """What the action is about: its words and its item's label; for "I will fix them", also
     the sentence before it ("The refs are broken.")."""
+    found = ctx.action_objects.get(a)
+    if found is None:
+        found = ctx.action_objects[a] = frozenset(_find_object(ctx, a))
+    return set(found)
+
+
+def _find_object(ctx: PageContext, a: ActionHit) -> set[str]:
     stop = ctx.lex.stopwords
     item = ctx.units[a.unit.comment].items[a.unit.item]
     obj = set(stems(a.unit.text, stop)) - _GENERIC
-    siblings = [u for u in ctx.units[a.unit.comment].units if u.item == a.unit.item]
-    k = next((i for i, u in enumerate(siblings) if u.span == a.unit.span), 0)
+    siblings, starts = ctx.units_of(a.unit.comment, a.unit.item)
+    k = _position(siblings, starts, a.unit)
     if len(obj) >= 3:
         # the sentence that sets the scene: "The building history is too short. Could you add…"
-        before = fold(siblings[k - 1].text) if k > 0 else ""
+        before = ctx.fold(siblings[k - 1].text) if k > 0 else ""
         if before and not is_question_text(before) and not any(
             ctx.lex.any(cue, before) for cue in ("request", "indirect_question", "commitment")
         ):
@@ -617,6 +1045,19 @@ def _object(ctx: PageContext, a: ActionHit) -> set[str]:
         k -= 1
         obj |= set(stems(siblings[k].text, stop)) - _GENERIC
     return obj | (set(stems(item.label or "", stop)) - _GENERIC)
+
+
+def _position(siblings: list[Unit], starts: list[int] | None, u: Unit) -> int:
+    """Index of the unit with ``u``'s span among its item's units (0 if none)."""
+    if starts is not None:
+        # units in page order: the ones with this start, then the one with this span
+        for k in range(bisect.bisect_left(starts, u.span[0]), len(siblings)):
+            if siblings[k].span[0] != u.span[0]:
+                break
+            if siblings[k].span == u.span:
+                return k
+        return 0
+    return next((i for i, x in enumerate(siblings) if x.span == u.span), 0)
 
 
 def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
@@ -634,21 +1075,19 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
         for req in ctx.actions_in.get(parent, ()):
             if req.kind is ActionKind.REQUEST and ctx.mentions(_object(ctx, req), item):
                 obj |= _object(ctx, req)
+    total = ctx.weight(obj)
     resolved: list[int] = []
     promised: list[int] = []
     status: ActionStatus | None = None
     # one thing asked or promised: "I can get to the library next week. Will report back."
-    sole = len({x.unit.item for x in ctx.actions_in.get(ac, ()) if x.kind is a.kind}) <= 1
-    attention = lex.any("attention", fold(a.unit.text))
+    sole = ctx.sole(ac, a.kind)
+    attention = lex.any("attention", ctx.fold(a.unit.text))
     actor = owner if commitment else None
     # "I'll take a look" is kept by the promiser only; "we will upload" by any of "we"
-    personal = commitment and lex.any("own_commitment", fold(a.unit.text))
-    for c in range(ac + 1 if commitment else 0, len(comments)):
+    personal = commitment and lex.any("own_commitment", ctx.fold(a.unit.text))
+    # the comments after it that may reply or report back, and the requester's own ones
+    for c in ctx.followers(ac, commitment=commitment, personal=personal):
         later_by_owner = c > ac and comments[c].author == owner
-        if personal and not later_by_owner:
-            continue
-        if not (ctx.relation(ac, c) > 0 or later_by_owner):
-            continue
         number = ctx.units[ac].items[a.unit.item].number
         refs = ctx.references(c) if comments[c].parent == ac and number is not None else {}
         if number in refs and not resolved:
@@ -678,28 +1117,20 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             continue
         # the promiser reporting back in the same thread or section - not answering another
         # comment's own request ("We still haven't received the invoices." - "Sent them today.")
-        elsewhere = comments[c].parent != ac and any(
+        follow_up = sole and not (comments[c].parent != ac and any(
             x.kind is ActionKind.REQUEST and _names_other(ctx, x, obj)
-            for x in ctx.actions_in.get(comments[c].parent, ())
-        )
-        follow_up = sole and not elsewhere and (
+            for x in ctx.actions_in.get(comments[c].parent, ())  # type: ignore[arg-type]
+        )) and (
             ctx.is_descendant(c, ac) or (later_by_owner and comments[c].heading == comments[ac].heading)
         ) and (not commitment or later_by_owner or comments[c].parent == ac)
-        for it in ctx.units[c].items:
-            if it.struck:
-                continue
-            texts = [
-                fold(u.text) for u in ctx.units[c].units if u.item == it.index and not (u.quoted or u.struck)
-            ] or ([] if it.struck else [fold(it.text)])
+        for cues in ctx.item_cues(c):
+            it = cues.item
             bare = _bare(ctx, it, obj)
-            about = ctx.mentions(obj, it)
-            completions = [
-                t for t in texts
-                if lex.any("completion", t) and not lex.any("request", t) and not lex.any("negation", t)
-            ]
+            about = ctx.mentions(obj, it, total)
+            completions = cues.completions
             done = (
                 bool(it.templates & _DONE) and (about or anchored or follow_up)
-            ) or any(ctx.mentions(obj, t) or (anchored and _on_topic(ctx, t, obj)) for t in completions) or (
+            ) or any(ctx.mentions(obj, t, total) or (anchored and _on_topic(ctx, t, obj)) for t in completions) or (
                 commitment and later_by_owner and follow_up and bool(completions) and not resolved
             ) or (
                 # the thread a lone request started: the first report of doing something in it,
@@ -707,14 +1138,12 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 not commitment and not later_by_owner and follow_up and not resolved
                 and ctx.depth_below(c, ac) <= 2 and any(_on_topic(ctx, t, obj) for t in completions)
             )
-            if done and not (not commitment and later_by_owner and not _receipt(lex, texts)):
+            if done and not (not commitment and later_by_owner and not cues.receipt):
                 resolved.append(c)
                 status = ActionStatus.RESOLVED
                 break
-            promise = any(lex.any("commitment", t) and not lex.any("commitment_exclude", t) for t in texts) or (
-                anchored and not commitment and any(lex.any("assent", t) for t in texts)
-            )  # "Of course." under a request
-            withdrawn = later_by_owner and any(lex.any("withdraw", t) for t in texts)
+            promise = cues.commits or (anchored and not commitment and cues.assents)  # "Of course."
+            withdrawn = later_by_owner and cues.withdraws
             if not (about or (anchored and bare) or (anchored and promise and not commitment)
                     or (withdrawn and follow_up)):
                 continue  # (a direct reply to a lone request that promises something promises it)
@@ -722,10 +1151,7 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 resolved.append(c)
                 status = ActionStatus.WITHDRAWN
                 break
-            refused = any(
-                lex.any("decline", t) and (not is_question_text(t) or ctx.states(t)) for t in texts
-            )
-            if not later_by_owner and (it.templates & _NOT_DONE or ((anchored or about) and refused)):
+            if not later_by_owner and (it.templates & _NOT_DONE or ((anchored or about) and cues.refuses)):
                 resolved.append(c)
                 status = ActionStatus.DECLINED
                 break
@@ -742,18 +1168,18 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
 
 def _chain(ctx: PageContext, actions: list[ActionHit], links: list[ActionLink]) -> list[ActionLink]:
     """A request promised by a commitment that was later done is done too."""
+    # each comment's first commitment that was done (its place among the actions, who did it)
+    done_in: dict[int, tuple[int, tuple[int, ...]]] = {}
+    for pos, (other, other_link) in enumerate(zip(actions, links)):
+        if other.kind is ActionKind.COMMITMENT and other_link.status is ActionStatus.RESOLVED:
+            done_in.setdefault(other.unit.comment, (pos, other_link.resolved_by))
     out = []
     for link in links:
         if link.status is ActionStatus.PROMISED:
-            done = [
-                other_link.resolved_by
-                for other, other_link in zip(actions, links)
-                if other.kind is ActionKind.COMMITMENT
-                and other.unit.comment in link.promised_by
-                and other_link.status is ActionStatus.RESOLVED
-            ]
+            # the first such commitment made in a comment that promised it
+            done = [done_in[c] for c in set(link.promised_by) if c in done_in]
             if done:
-                link = ActionLink(ActionStatus.RESOLVED, done[0], link.promised_by, link.actor)
+                link = ActionLink(ActionStatus.RESOLVED, min(done)[1], link.promised_by, link.actor)
         out.append(link)
     return out
 
@@ -761,19 +1187,23 @@ def _chain(ctx: PageContext, actions: list[ActionHit], links: list[ActionLink]) 
 def _names_other(ctx: PageContext, x: ActionHit, obj: set[str]) -> bool:
     """Whether request ``x`` names a thing of its own, other than ``obj`` ("We still haven't
     received the invoices"), unlike "Please ping me when they are added"."""
-    own = set(stems(x.unit.text, ctx.lex.stopwords)) - _GENERIC
+    own = ctx.own_words.get(x)
+    if own is None:
+        own = ctx.own_words[x] = frozenset(set(stems(x.unit.text, ctx.lex.stopwords)) - _GENERIC)
     return len(own) >= 3 and not (own & obj)
 
 
 def _refuses(ctx: PageContext, c: int) -> bool:
     """Whether reply ``c`` opens with a refusal."""
-    items = ctx.units[c].items
-    if items and items[0].templates & _NOT_DONE:
-        return True
-    units = ctx.units[c].units
-    return bool(units) and ctx.lex.any("decline", fold(units[0].text)) and not is_question_text(
-        units[0].text
-    )
+    found = ctx.refusals.get(c)
+    if found is None:
+        items = ctx.units[c].items
+        units = ctx.units[c].units
+        found = ctx.refusals[c] = bool(items and items[0].templates & _NOT_DONE) or (
+            bool(units) and ctx.lex.any("decline", ctx.fold(units[0].text))
+            and not is_question_text(units[0].text)
+        )
+    return found
 
 
 def _reviewed(ctx: PageContext, a: ActionHit, c: int, owner: str) -> bool:
@@ -793,19 +1223,23 @@ def _reviewed(ctx: PageContext, a: ActionHit, c: int, owner: str) -> bool:
 def _on_topic(ctx: PageContext, text: str, obj: set[str]) -> bool:
     """A completion in a direct reply counts unless it is plainly about something else: it
     names what another action or question of the page is about, and nothing of this one's."""
-    words = set(stems(text, ctx.lex.stopwords)) - _COMPLETION_WORDS - _GENERIC
+    words = ctx.topic_words(text)
     if words & obj:
         return True
     if ctx.objects is None:
         ctx.objects = [_object(ctx, x) for acts in ctx.actions_in.values() for x in acts]
-    others = set().union(*ctx.objects) - obj - ctx.common
-    return not (words & others)
+        ctx.objects_union = frozenset(set().union(*ctx.objects))
+    # the words of the others' objects, not this one's and not the page's common words
+    return not ((words & ctx.objects_union) - obj - ctx.common)
 
 
 def _bare(ctx: PageContext, it: Item, obj: set[str]) -> bool:
     """A reply that names nothing else: "Done.", "{{done}}", "Fixed, thanks." (or mentions the object)."""
-    own = set(ctx.stems[(it.comment, it.index)]) - obj - _COMPLETION_WORDS
-    return len(own) <= 2
+    key = (it.comment, it.index)
+    own = ctx._bare_words.get(key)
+    if own is None:
+        own = ctx._bare_words[key] = frozenset(ctx.stems[key]) - _COMPLETION_WORDS
+    return len(own) - len(own & obj) <= 2
 
 
 _COMPLETION_WORDS = frozenset(
@@ -829,6 +1263,5 @@ def _anchored(ctx: PageContext, ac: int, item: int, c: int) -> bool:
     start = comments[c].spans[0][0]
     if not owner_start < start < owner_end:
         return False  # written after the whole comment: no particular item
-    items = ctx.units[ac].items
-    before = [it for it in items if it.span[1] <= start]
-    return bool(before) and before[-1].index == item
+    before = ctx.last_item_before(ac, start)
+    return before is not None and before.index == item

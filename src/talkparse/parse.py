@@ -99,6 +99,7 @@ class _PageParser:
         self.title = title
         self.mode = mode
         self.warnings: list[Diagnostic] = []
+        self._invis_cache = (0, -1)  # (offset, last hidden character before it)
 
     def run(self) -> Page:
         headings, heading_lines = self._headings()
@@ -258,6 +259,7 @@ class _PageParser:
         user: str | None = None
         first = st.start
         display: str | None = None
+        visible = _VisibleCounter(self.masked, self._last_invis(st.start))
         while j >= 0:
             link = links[j]
             j -= 1
@@ -265,7 +267,7 @@ class _PageParser:
                 break
             if link.end > st.start:
                 continue
-            if self._visible_length(link.start, st.start) >= SIGNATURE_SCAN_LIMIT:
+            if visible.reaches(link.start, SIGNATURE_SCAN_LIMIT):
                 break
             if user is None:
                 user = link.user
@@ -278,16 +280,20 @@ class _PageParser:
             return None
         return Signature(user, st.when, display, None, (first, st.end))
 
-    def _visible_length(self, a: int, b: int) -> int:
-        """Visible characters between offsets, as DiscussionTools counts them.
+    def _last_invis(self, pos: int) -> int:
+        """Offset of the last hidden character before ``pos`` (-1 if none).
 
-        The plain text just before the timestamp shares its text node and does not count.
+        Timestamps are looked at in page order, so each call searches only the text since the
+        previous one: a page of unsigned timestamps after one hidden character is read once.
         """
-        seg = self.masked[a:b]
-        k = seg.rfind(INVIS)
-        if k == -1:
-            return 0
-        return sum(len(run.strip()) for run in seg[:k].split(INVIS))
+        before, found = self._invis_cache
+        if pos >= before:
+            k = self.masked.rfind(INVIS, before, pos)
+            found = found if k == -1 else k
+        else:
+            found = self.masked.rfind(INVIS, 0, pos)
+        self._invis_cache = (pos, found)
+        return found
 
     # output ----------------------------------------------------------------------------------
     def _finish(self, raw: list[RawComment], headings: list[Heading]) -> list[Comment]:
@@ -346,9 +352,42 @@ class _PageParser:
         return _TRAILING_DASHES.sub("", body).strip()
 
 
+class _VisibleCounter:
+    """Visible characters between a user link and a timestamp, as DiscussionTools counts them.
+
+    The plain text just before the timestamp shares its text node and does not count, so the
+    count covers ``[a, last)``, ``last`` being the last hidden character before the timestamp:
+    the stripped runs of text between hidden characters. Asked for ever earlier offsets ``a``
+    (the links before a timestamp, nearest first), it reads each run once and stops at the
+    limit, instead of counting the whole stretch again for every link.
+    """
+
+    def __init__(self, masked: str, last: int) -> None:
+        self.masked = masked
+        self.last = last
+        self.boundary = last  # the leftmost hidden character whose runs to the right are counted
+        self.total = 0  # visible characters in the runs between boundary and last
+
+    def reaches(self, a: int, limit: int) -> bool:
+        """Whether the text from ``a`` to the last hidden character shows ``limit`` characters."""
+        if self.last < a:
+            return False  # no hidden character after a: all of it is the timestamp's text node
+        masked = self.masked
+        while self.total < limit:
+            prev = masked.rfind(INVIS, a, self.boundary)
+            if prev == -1:
+                break
+            self.total += len(masked[prev + 1 : self.boundary].strip())
+            self.boundary = prev
+        # the counted runs only grow as a moves left: past the limit, it stays past it
+        return self.total >= limit or self.total + len(masked[a : self.boundary].strip()) >= limit
+
+
 _HIDDEN_MARKS = frozenset((INVIS, PLACEHOLDER))
 _LIST_PREFIX = re.compile(r"^[:*#;]+")
-_TRAILING_DASHES = re.compile(r"[\s\-~\u2010-\u2015\u2043\u2060]+$")
+# the lookbehind starts the run only where a run starts: without it, every position of a long
+# run of dashes or spaces in the middle of a text would rescan the rest of the run
+_TRAILING_DASHES = re.compile(r"(?<![\s\-~\u2010-\u2015\u2043\u2060])[\s\-~\u2010-\u2015\u2043\u2060]+$")
 
 
 def _readable(source: str, masked: str) -> str:

@@ -77,15 +77,17 @@ def _stack_parents(
     heading: int | None = -1
     first_in_section: int | None = None
     saved: list[tuple[int, list[int | None]]] = []  # (box end, stack when the box opened)
-    boxes = list(box_spans or [])
+    boxes = box_spans or []
+    next_box = 0
     for i, c in enumerate(comments):
         if c.heading != heading:
             heading = c.heading
             stack = [None]
             first_in_section = i
             saved.clear()
-        while boxes and boxes[0][0] <= c.start:
-            box_start, box_end = boxes.pop(0)
+        while next_box < len(boxes) and boxes[next_box][0] <= c.start:
+            box_start, box_end = boxes[next_box]
+            next_box += 1
             if box_end > c.start:
                 saved.append((box_end, list(stack)))
         while saved and saved[-1][0] <= c.start:
@@ -132,15 +134,23 @@ def _closed_boxes(lexed: Lexed) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+INSERTED_REPLY_SCAN = 200  # comments looked through for the author of an interrupted comment
+
+
 def _reattach_interrupted(comments: list[RawComment], blocks: Blocks) -> None:
-    """Give unsigned text back to its author when another user's reply was inserted into it."""
+    """Give unsigned text back to its author when another user's reply was inserted into it.
+
+    The author's signature is looked for among the next ``INSERTED_REPLY_SCAN`` comments (a
+    reviewer's list with a few replies under each item needs tens): a page made only of such
+    comments is then read in linear time.
+    """
     n = len(comments)
     for k in range(n):
         x = comments[k]
         if x.start_level >= x.end_level or len(x.pieces) != 1:
             continue
         owner = None
-        for j in range(k + 1, n):
+        for j in range(k + 1, min(n, k + 1 + INSERTED_REPLY_SCAN)):
             y = comments[j]
             if y.heading != x.heading:
                 break

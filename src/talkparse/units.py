@@ -14,8 +14,10 @@ import bisect
 import html
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import overload
 
 from .langdata import load_language
 from .model import Page, Span
@@ -59,11 +61,13 @@ class CommentUnits:
     addressees: frozenset[str] = frozenset()  # users the comment pings ({{ping|X}}, {{re|X}})
 
 
-_BOLD_LINE = re.compile(r"^[:*#\s]*'''+([^'\n]{1,80}?)'''+\s*:?\s*$")
+# "\s*(?::\s*)?$" reads as "\s*:?\s*$" without trying every split of a run of spaces in two
+_BOLD_LINE = re.compile(r"^[:*#\s]*'''+([^'\n]{1,80}?)'''+\s*(?::\s*)?$")
 _ITEM_LABEL = re.compile(r"^\s*([^\s:?!.][^:?!.\n]{0,78}?)\s*(?::|\s[–—-]\s)\s*(\S.*)$", re.S)
 _LIST_PREFIX = re.compile(r"[:*#;]+\s*")
-_STRUCK = re.compile(r"<(s|del|strike)\b[^>]*>.*?</\1\s*>", re.I | re.S)
-_QUOTE_TAGS = re.compile(r"<(blockquote|q)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+# <s>…</s>, <blockquote>…</blockquote>: see _elements
+_STRUCK_TAGS = ("s", "del", "strike")
+_QUOTE_TAGS = ("blockquote", "q")
 _SPANISH_Q = re.compile(r"¿[^¿?]*\?")
 _STRIKE_TEMPLATES = frozenset({"strike", "s", "strikethrough", "del"})
 
@@ -74,8 +78,38 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _ranges(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in pattern.finditer(text)]
+def _elements(text: str, names: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Spans of the elements ``<name ...>…</name>``: the matches of
+    ``<(name|…)\\b[^>]*>.*?</\\1\\s*>`` (case-insensitive, across lines), found in linear time.
+
+    The regex would scan to the end of the page from every opening tag that is never closed;
+    here the next ``>`` and the next closing tag of each name are searched once and reused
+    while they lie ahead.
+    """
+    opening = re.compile(r"<(" + "|".join(names) + r")\b", re.I)
+    closing = {n: re.compile(r"</" + n + r"\s*>", re.I) for n in names}
+    ahead: dict[str, re.Match[str] | None] = {}  # name -> next closing tag found; None: no more
+    gt = -1  # the next ">" found
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        m = opening.search(text, pos)
+        if m is None:
+            break
+        if gt < m.end():
+            gt = text.find(">", m.end())
+            if gt == -1:
+                break  # no opening tag from here on is complete
+        name = m.group(1).lower()
+        if name not in ahead or (ahead[name] is not None and ahead[name].start() <= gt):  # type: ignore[union-attr]
+            ahead[name] = closing[name].search(text, gt + 1)
+        close = ahead[name]
+        if close is None:
+            pos = m.start() + 1
+            continue
+        out.append((m.start(), close.end()))
+        pos = close.end()
+    return out
 
 
 class _Ranges:
@@ -113,12 +147,12 @@ class UnitBuilder:
         quote_names = load_language(page.lang).templates
         self.tpl_starts = [t.start for t in templates]
         self.templates = templates
-        quoted = _ranges(_QUOTE_TAGS, self.text) + [
+        quoted = _elements(self.text, _QUOTE_TAGS) + [
             (t.start, t.end)
             for t in templates
             if t.name in quote_names.quote_inline or t.name in quote_names.quote_block
         ]
-        struck = _ranges(_STRUCK, self.text) + [
+        struck = _elements(self.text, _STRUCK_TAGS) + [
             (t.start, t.end) for t in templates if t.name in _STRIKE_TEMPLATES
         ]
         self.quoted = _Ranges(quoted)
@@ -171,24 +205,32 @@ class UnitBuilder:
                 )
                 items.append(item)
                 units.extend(self._sentences(item, stripped, offsets[lead:]))
-        pinged = frozenset(
-            link.user
-            for link in self.lexed.links
-            if link.kind == "template" and any(a <= link.start < b for a, b in c.spans)
-            and not any(s <= link.start < e for s, e in cut)
-        )
-        return CommentUnits(tuple(items), tuple(units), pinged)
+        signed = _Ranges(cut)
+        links, link_starts = self.lexed.links, self.lexed.link_starts
+        pinged = set()
+        for a, b in c.spans:
+            for k in range(bisect.bisect_left(link_starts, a), bisect.bisect_left(link_starts, b)):
+                link = links[k]
+                if link.kind == "template" and not signed.covered(link.start, link.start + 1):
+                    pinged.add(link.user)
+        return CommentUnits(tuple(items), tuple(units), frozenset(pinged))
 
     def _lines(self, a: int, b: int, cut: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Source lines of ``[a, b)``, with signature ranges cut out."""
+        """Source lines of ``[a, b)``, with signature ranges (sorted) cut out."""
         out: list[tuple[int, int]] = []
         pos = a
+        first = 0  # the ranges before this one end before the current line: they cut no more
         while pos < b:
             nl = self.text.find("\n", pos, b)
             end = b if nl == -1 else nl
             start = pos
-            for s, e in cut:
-                if s < end and e > start:
+            while first < len(cut) and cut[first][1] <= start:
+                first += 1
+            for k in range(first, len(cut)):
+                s, e = cut[k]
+                if s >= end:
+                    break
+                if e > start:
                     if s > start:
                         out.append((start, s))
                     start = max(start, e)
@@ -197,36 +239,44 @@ class UnitBuilder:
             pos = end + 1
         return out
 
-    def _readable(self, a: int, b: int) -> tuple[str, list[int]]:
-        """Visible text of source ``[a, b)`` and the source offset of each of its characters."""
-        chars: list[str] = []
-        offsets: list[int] = []
+    def _readable(self, a: int, b: int) -> tuple[str, _Offsets]:
+        """Visible text of source ``[a, b)`` and the source offset of each of its characters.
+
+        Visible runs are copied whole and their offsets kept as runs, not one list entry per
+        character: a line of tens of megabytes costs a few times its size, not fifty.
+        """
         masked, text = self.masked, self.text
-        k = a
-        line_start = text.rfind("\n", 0, a) + 1 == a
-        if line_start:
+        pos = a
+        if text.rfind("\n", 0, a) + 1 == a:
             m = _LIST_PREFIX.match(text, a, b)
             if m:
-                k = m.end()
-        while k < b:
-            mk = masked[k]
-            if mk == INVIS or mk == PLACEHOLDER:
-                k += 1
+                pos = m.end()
+        out = _Readable()
+        hidden_start, hidden_end = -1, -1  # the next run of hidden characters
+        while pos < b:
+            if hidden_end <= pos:
+                h = _HIDDEN_RUN.search(masked, pos, b)
+                hidden_start, hidden_end = (h.start(), h.end()) if h else (b, b + 1)
+            if hidden_start <= pos:
+                pos = hidden_end
                 continue
-            ch = text[k] if mk == OPAQUE else mk
-            if ch == "&":
-                semi = text.find(";", k, min(b, k + 10))
-                if semi != -1:
-                    decoded = html.unescape(text[k : semi + 1])
-                    if len(decoded) == 1:
-                        chars.append(decoded)
-                        offsets.append(k)
-                        k = semi + 1
-                        continue
-            chars.append(ch)
-            offsets.append(k)
-            k += 1
-        return "".join(chars), offsets
+            amp = text.find("&", pos, hidden_start)
+            if amp == -1:
+                out.add(text[pos:hidden_start], pos)
+                pos = hidden_start
+                continue
+            if amp > pos:
+                out.add(text[pos:amp], pos)
+            semi = text.find(";", amp, min(b, amp + 10))
+            if semi != -1:
+                decoded = html.unescape(text[amp : semi + 1])
+                if len(decoded) == 1:
+                    out.add(decoded, amp)
+                    pos = semi + 1
+                    continue
+            out.add("&", amp)
+            pos = amp + 1
+        return out.text(), out.offsets()
 
     def _templates_in(self, a: int, b: int) -> frozenset[str]:
         i = bisect.bisect_left(self.tpl_starts, a)
@@ -236,7 +286,7 @@ class UnitBuilder:
             i += 1
         return frozenset(names)
 
-    def _sentences(self, item: Item, text: str, offsets: list[int]) -> list[Unit]:
+    def _sentences(self, item: Item, text: str, offsets: _Offsets) -> list[Unit]:
         from sentencex import segment
 
         out: list[Unit] = []
@@ -284,14 +334,29 @@ def _join_ordinals(lang: str, sentences: Iterable[str]) -> Iterator[str]:
     if lang.split("-")[0] not in _ORDINAL_DOT:
         yield from sentences
         return
-    pending = ""
+    pending: list[str] = []  # kept only while it ends in an ordinal
     for sentence in sentences:
-        pending += sentence
-        if not _ENDS_IN_ORDINAL.search(pending):
-            yield pending
-            pending = ""
+        pending.append(sentence)
+        if not _ends_in_ordinal(pending):
+            yield "".join(pending)
+            pending = []
     if pending:
-        yield pending
+        yield "".join(pending)
+
+
+def _ends_in_ordinal(parts: list[str]) -> bool:
+    """Whether ``_ENDS_IN_ORDINAL`` matches the joined parts, reading only their end: a match
+    starts at most six characters before the trailing spaces (a list "1. 2. 3. …" would
+    otherwise be searched again from its start at every item)."""
+    if not parts[-1].strip():
+        return len(parts) > 1  # spaces after what already ends in an ordinal (or after nothing)
+    tail = ""
+    for part in reversed(parts):
+        tail = part + tail
+        if len(tail.rstrip()) > 6:
+            break
+    # "^" matches only at the start of the joined text, never at a later search position
+    return _ENDS_IN_ORDINAL.search(tail, max(0, len(tail.rstrip()) - 6)) is not None
 
 
 _QUESTION_END = re.compile(r"(?<=[?？؟])\s+(?=[^\s?？؟])")
@@ -309,6 +374,73 @@ def _after_questions(sentences: Iterable[str]) -> Iterator[str]:
             yield sentence[pos : m.end()]
             pos = m.end()
         yield sentence[pos:]
+
+
+_HIDDEN_RUN = re.compile("[" + INVIS + PLACEHOLDER + "]+")
+
+
+class _Offsets:
+    """Source offsets of a readable text's characters, stored as runs of consecutive offsets.
+
+    Supports what a list of offsets would here: ``len``, ``offsets[i]`` and ``offsets[i:]``.
+    """
+
+    __slots__ = ("_text_pos", "_source_pos", "_shift", "_length")
+
+    def __init__(self, text_pos: array[int], source_pos: array[int], shift: int, length: int) -> None:
+        self._text_pos = text_pos  # where each run starts in the text...
+        self._source_pos = source_pos  # ... and in the source
+        self._shift = shift
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> _Offsets: ...
+
+    def __getitem__(self, i: int | slice) -> int | _Offsets:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(self._length)
+            if step != 1 or stop < self._length:
+                raise ValueError("only offsets[i:] is supported")
+            return _Offsets(self._text_pos, self._source_pos, self._shift + start, self._length - start)
+        if i < 0:
+            i += self._length
+        if not 0 <= i < self._length:
+            raise IndexError("offset index out of range")
+        j = i + self._shift
+        k = bisect.bisect_right(self._text_pos, j) - 1
+        return self._source_pos[k] + (j - self._text_pos[k])
+
+
+class _Readable:
+    """Builds a readable text and its offsets from pieces of source text."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.text_pos = array("q")
+        self.source_pos = array("q")
+        self.length = 0
+        self.next_source = -1  # the source offset that would continue the last run
+
+    def add(self, piece: str, source: int) -> None:
+        """Append ``piece``, whose characters come from ``source``, ``source + 1``…"""
+        if source != self.next_source:
+            self.text_pos.append(self.length)
+            self.source_pos.append(source)
+        self.pieces.append(piece)
+        self.length += len(piece)
+        self.next_source = source + len(piece)
+
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+    def offsets(self) -> _Offsets:
+        return _Offsets(self.text_pos, self.source_pos, 0, self.length)
 
 
 def _has_letters(text: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .langdata import Language, _norm
@@ -47,16 +48,21 @@ BLOCK_TAGS = frozenset(
     "address details summary main".split()
 )
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b((?:[^<>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>")
-_SEPARATOR_CLASS = re.compile(
-    r"\bclass\s*=\s*[\"']?[^\"'>]*\b(outdent-template|mw-trackedTemplate|mw-notalk)\b"
-)
+# A tag's class names it a separator when ``\bclass\s*=\s*["']?[^"'>]*\b(NAME)\b`` matches its
+# attributes; _separator_class tests that in linear time (the one regex rescans the value
+# after every "class=" in it).
+_CLASS_ATTR = re.compile(r"\bclass\s*=\s*[\"']?")
+_CLASS_VALUE_END = re.compile(r"[\"'>]")
+_SEPARATOR_CLASSES = re.compile(r"\b(outdent-template|mw-trackedTemplate|mw-notalk)\b")
 _HTML_INLINE_OK = frozenset(
     "span small big sup sub b i u s strike del ins font code tt kbd var samp abbr em strong "
     "mark bdi bdo br hr wbr ruby rt rp dfn time data cite q".split()
 ) | BLOCK_TAGS
 
 _LINK = re.compile(r"\[\[([^\[\]\|\n]*)(?:\|((?:[^\[\]\n]|\[(?!\[)[^\[\]\n]*\])*))?\]\]")
-_EXTLINK = re.compile(r"\[((?:https?:|ftp:)?//[^\s\[\]<>\"\x00\x01]+)([^\]\n]*)\]")
+# [url label]: the url, then a label up to the first "]" on the line (see _ext_links)
+_EXTLINK_START = re.compile(r"\[((?:https?:|ftp:)?//[^\s\[\]<>\"\x00\x01]+)")
+_EXTLINK_LABEL_END = re.compile(r"[\]\n]")
 _QUOTES = re.compile(r"'{2,}")
 _MAGIC = re.compile(r"__[A-ZÀ-Ý]+__")
 
@@ -475,22 +481,22 @@ class _Lexer:
                 if found:
                     shown = _clean_label(label) if label is not None else None
                     out.links.append(UserLink(start, end, found[0], shown, found[1]))
-        for m in _EXTLINK.finditer(masked):
-            start, end = m.start(), m.end()
-            label = m.group(2)
+        for start, end, url, label_start in _ext_links(masked):
+            label = masked[label_start : end - 1]
             if label.strip(" \t" + INVIS):
-                mask.set(start, m.start(2), _INVIS)
+                mask.set(start, label_start, _INVIS)
                 mask.set(end - 1, end, _INVIS)
             else:
                 mask.set(start, end, _INVIS)
                 mask.set(start, start + 1, _PLACEHOLDER)
-            title = title_from_url(m.group(1))
+            title = title_from_url(url)
             if title and ":" in title:
                 found = resolve(title)
                 if found:
                     out.links.append(
                         UserLink(start, end, found[0], _clean_label(label) or None, found[1])
                     )
+        closes = _CloseFinder(masked)
         for m in _TAG.finditer(masked):
             name = m.group(2).lower()
             if name not in _HTML_INLINE_OK:
@@ -504,8 +510,8 @@ class _Lexer:
                 out.bounds.append(start)
             elif name in BLOCK_TAGS:
                 out.bounds.append(start)
-            if not m.group(1) and _SEPARATOR_CLASS.search(m.group(3)):
-                close = _find_close(masked, name, end)
+            if not m.group(1) and _separator_class(m.group(3)):
+                close = closes.end_of(name, end)
                 mask.set(start, close, _INVIS)
                 out.seps.append(start)
                 if "outdent" in m.group(3):
@@ -547,29 +553,115 @@ def _inside(ranges: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
     return i >= 0 and ranges[i][0] < pos < ranges[i][1]
 
 
-def _find_close(masked: str, name: str, pos: int) -> int:
-    """End of the element whose opening tag ends at ``pos`` (nesting of the same tag counted)."""
-    depth = 1
-    pat = re.compile(r"<(/?)" + name + r"\b[^>]*>", re.I)
-    for m in pat.finditer(masked, pos):
-        depth += -1 if m.group(1) else 1
-        if depth == 0:
-            return m.end()
-    return len(masked)
+def _ext_links(masked: str) -> Iterator[tuple[int, int, str, int]]:
+    """Yield ``(start, end, url, label start)`` of every ``[url label]`` link.
+
+    These are the matches of ``\\[((?:https?:|ftp:)?//[^\\s\\[\\]<>"\\x00\\x01]+)([^\\]\\n]*)\\]``,
+    found in linear time: where a line has no "]" after a link's start, no link starts on the
+    rest of that line either, so the search goes on from the next line (the regex alone would
+    scan to the end of the line again from every "[//" on it).
+    """
+    pos = 0
+    while True:
+        m = _EXTLINK_START.search(masked, pos)
+        if m is None:
+            return
+        stop = _EXTLINK_LABEL_END.search(masked, m.end())
+        if stop is None:
+            return
+        if stop.group() == "]":
+            yield m.start(), stop.end(), m.group(1), m.end()
+        pos = stop.end()
+
+
+def _separator_class(attrs: str) -> bool:
+    """Whether ``\\bclass\\s*=\\s*["']?[^"'>]*\\b(outdent-template|...)\\b`` matches in ``attrs``.
+
+    Each run of class-value characters is searched once: a later "class=" whose value starts
+    inside a run already searched can only find what that search found.
+    """
+    pos = 0
+    searched_to = -1  # end of the last run of value characters searched
+    while True:
+        m = _CLASS_ATTR.search(attrs, pos)
+        if m is None:
+            return False
+        pos = m.start() + 1
+        if m.end() <= searched_to:
+            continue
+        stop = _CLASS_VALUE_END.search(attrs, m.end())
+        searched_to = stop.start() if stop else len(attrs)
+        if _SEPARATOR_CLASSES.search(attrs, m.end(), searched_to):
+            return True
+
+
+class _CloseFinder:
+    """Where elements end, nesting of the same tag counted, for any number of queries.
+
+    ``end_of(name, pos)`` is the end of the first ``<(/?)name\\b[^>]*>`` match after ``pos`` at
+    which the depth, 1 at ``pos``, drops to 0 (the end of the text if it never does). The tags
+    of each name are read once; a query is then a lookup, not a scan of the rest of the page.
+    """
+
+    def __init__(self, masked: str) -> None:
+        self.masked = masked
+        self._tags: dict[str, tuple[list[int], list[int], list[int], dict[int, list[int]]]] = {}
+
+    def _index(self, name: str) -> tuple[list[int], list[int], list[int], dict[int, list[int]]]:
+        key = name.lower()
+        found = self._tags.get(key)
+        if found is None:
+            starts: list[int] = []
+            ends: list[int] = []
+            depths: list[int] = []  # running depth after each tag, counted from the page start
+            reach: dict[int, list[int]] = {}  # depth -> indexes of the tags after which it is that
+            depth = 0
+            for m in re.finditer(r"<(/?)" + name + r"\b[^>]*>", self.masked, re.I):
+                depth += -1 if m.group(1) else 1
+                reach.setdefault(depth, []).append(len(starts))
+                starts.append(m.start())
+                ends.append(m.end())
+                depths.append(depth)
+            found = self._tags[key] = (starts, ends, depths, reach)
+        return found
+
+    def end_of(self, name: str, pos: int) -> int:
+        starts, ends, depths, reach = self._index(name)
+        i = bisect.bisect_left(starts, pos)
+        # depth moves by one per tag: the element closes at the first tag from i on after which
+        # the running depth is one below what it was before tag i
+        hits = reach.get((depths[i - 1] if i else 0) - 1, [])
+        k = bisect.bisect_left(hits, i)
+        return ends[hits[k]] if k < len(hits) else len(self.masked)
 
 
 def _clean_label(label: str | None) -> str | None:
     if label is None:
         return None
-    text = re.sub(r"<[^>]*>|'{2,}|[\x00\x01]", "", label)
+    # a "<" after the last ">" starts no tag: leaving it out keeps <[^>]*> linear
+    cut = label.rfind(">") + 1
+    text = _LABEL_MARKUP.sub("", label[:cut]) + _LABEL_QUOTES.sub("", label[cut:])
     return " ".join(text.split()) or None
 
 
+_LABEL_MARKUP = re.compile(r"<[^>]*>|'{2,}|[\x00\x01]")
+_LABEL_QUOTES = re.compile(r"'{2,}|[\x00\x01]")
 _YEAR = re.compile(r"\b\d{4}\b")
 _SPLIT_DATE_USER = re.compile(r"^(.*?\d{4}[\u200e\u200f]?)\s*(.*)$")
+_DATE_END = re.compile(r"\d{4}[\u200e\u200f]?\Z")
 
 
 def _split_date_user(value: str) -> tuple[str, str, str]:
+    """Split "20:58, 17 nov 2020 87.18.165.115" into date and user (``_SPLIT_DATE_USER``)."""
+    body = value[:-1] if value.endswith("\n") else value
+    last = body.rfind("\n")
+    if last != -1:
+        # the user part cannot hold a line break, so the date ends where the whitespace around
+        # the last one starts; computed directly, as the regex would try every year before it
+        date = body[:last].rstrip()
+        if "\n" in date or not _DATE_END.search(date):
+            return value, "", ""
+        return date.strip(), "", body[last + 1 :].strip()
     m = _SPLIT_DATE_USER.match(value)
     if not m:
         return value, "", ""
