@@ -21,7 +21,7 @@ from typing import overload
 
 from .langdata import load_language
 from .model import Page, Span
-from .wikitext import INVIS, OPAQUE, PLACEHOLDER, Lexed, lex
+from .wikitext import INVIS, PLACEHOLDER, Lexed, lex
 
 
 @dataclass(frozen=True, slots=True)
