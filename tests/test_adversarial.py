@@ -156,6 +156,7 @@ CASES: list[tuple[str, Builder]] = [
     ("unclosed_pre_then_page", lambda s: "<pre>" + archive(n(s, 2000))),
     ("unclosed_comment_then_page", lambda s: "<!--" + archive(n(s, 2000))),
     ("headings", lambda s: "".join(f"== Heading {k} ==\n" for k in range(n(s, 50_000)))),
+    ("heading_of_unclosed_templates", lambda s: "== " + "{{a|" * n(s, 20_000) + " ==\nWhy? " + sig(0) + "\n"),
     ("huge_table", huge_table),
     ("interrupted_comments", lambda s: "== List ==\n" + "".join(f"Point {k}\n:more {sig(k)}\n" for k in range(n(s, 2000)))),
     ("one_paragraph_of_comments", lambda s: "== Talk ==\n" + "".join(f"Some words here and there {k}. {sig(k)}\n" for k in range(n(s, 5000)))),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -79,7 +80,8 @@ def stems(text: str, stop: frozenset[str]) -> list[str]:
     """Content-word stems: folded, stop words dropped, plural -s cut, at most six letters;
     numbered things keep their number ("ref 31" -> "ref#31", "Punkt 2" -> "punkt#2")."""
     folded = fold(text)
-    out = [f"{m.group(1)[:5]}#{m.group(2)}" for m in _NUMBERED.finditer(folded)]
+    # interned: the words of a page are a few thousand strings, not one per occurrence
+    out = [sys.intern(f"{m.group(1)[:5]}#{m.group(2)}") for m in _NUMBERED.finditer(folded)]
     for w in _WORD.findall(folded):
         if w in stop:
             continue
@@ -89,7 +91,7 @@ def stems(text: str, stop: frozenset[str]) -> list[str]:
             if len(w) > len(suffix) + 3 and w.endswith(suffix):
                 w = w[: -len(suffix)]
                 break
-        out.append(w[:6])
+        out.append(sys.intern(w[:6]))
     return out
 
 
@@ -236,13 +238,14 @@ class PageContext:
         for i, c in enumerate(comments):
             if c.parent is not None:
                 self.children.setdefault(c.parent, []).append(i)
-        self.stems: dict[tuple[int, int], list[str]] = {}
+        # each item's stems, counted (in the order they first occur, as a list would give them)
+        self.stems: dict[tuple[int, int], Counter[str]] = {}
         df: Counter[str] = Counter()
         for cu in units:
             for it in cu.items:
-                words = stems(" ".join(filter(None, (it.block_label, it.text))), lex.stopwords)
+                words = Counter(stems(" ".join(filter(None, (it.block_label, it.text))), lex.stopwords))
                 self.stems[(it.comment, it.index)] = words
-                df.update(set(words))
+                df.update(words.keys())
         n = max(1, len(self.stems))
         # words in many items (the page's subject, "article", "source") say little about topic
         self.common = frozenset(w for w, d in df.items() if d >= max(3, 0.05 * n))
@@ -548,7 +551,7 @@ class PageContext:
             v = self._vecs[key] = self._vector(self.stems[key])
         return v
 
-    def _vector(self, words: list[str]) -> _Vec:
+    def _vector(self, words: list[str] | Counter[str]) -> _Vec:
         counts = Counter(words)
         weights = {w: (1 + math.log(k)) * self.idf.get(w, 1.0) for w, k in counts.items()}
         return _Vec(weights, math.sqrt(sum(x * x for x in weights.values())) or 1.0)
