@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .detect import detect, lexicon
 from .langdata import load_language
-from .link import PageContext, link_actions, link_answers
+from .context import PageContext
+from .link import link_actions, link_answers
 from .model import Action, ActionStatus, Analysis, Page, Question, QuestionStatus
 from .units import UnitBuilder
 

@@ -58,7 +58,7 @@ class Blocks:
         self._build()
         # end of the last line of each paragraph (by its first line's index): block_end looks
         # it up instead of walking the paragraph's lines from every signature in it
-        self._paragraph_end: dict[int, int] = {}
+        self._paragraph_end = [0] * len(self.lines)
         for ln in self.lines:
             self._paragraph_end[ln.block] = ln.end
         splits = {ln.split for ln in self.lines if ln.split >= 0}

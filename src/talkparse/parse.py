@@ -383,11 +383,13 @@ class _VisibleCounter:
         return self.total >= limit or self.total + len(masked[a : self.boundary].strip()) >= limit
 
 
-_HIDDEN_MARKS = frozenset((INVIS, PLACEHOLDER))
 _LIST_PREFIX = re.compile(r"^[:*#;]+")
 # the lookbehind starts the run only where a run starts: without it, every position of a long
 # run of dashes or spaces in the middle of a text would rescan the rest of the run
 _TRAILING_DASHES = re.compile(r"(?<![\s\-~\u2010-\u2015\u2043\u2060])[\s\-~\u2010-\u2015\u2043\u2060]+$")
+
+
+_SHOWN = re.compile("[^" + INVIS + PLACEHOLDER + "]+")
 
 
 def _readable(source: str, masked: str) -> str:
@@ -395,9 +397,9 @@ def _readable(source: str, masked: str) -> str:
     if INVIS not in masked and OPAQUE not in masked and PLACEHOLDER not in masked:
         out = masked
     else:
-        out = "".join(
-            s if m == OPAQUE else m for s, m in zip(source, masked) if m not in _HIDDEN_MARKS
-        )
+        # the source where the mask shows anything (literal text included): run by run, not
+        # character by character (a page-long comment would cost a list entry per character)
+        out = "".join(source[m.start() : m.end()] for m in _SHOWN.finditer(masked))
     return html.unescape(out) if "&" in out else out
 
 
@@ -406,8 +408,21 @@ def _heading_inner(raw: str, masked: str, level: int) -> str:
     return body[level:-level] if len(body) > 2 * level else body.strip("=")
 
 
+HEADING_MARKUP_LIMIT = 32  # openings of templates, links and tags in a heading given to mwparserfromhell
+_CRUDE_MARKUP = re.compile(r"<[^<>\n]*>|'{2,}|[{}\[\]|]+")
+
+
 def heading_title(wikitext: str) -> str:
-    """Render a heading's wikitext as its visible title (links as labels, markup removed)."""
+    """Render a heading's wikitext as its visible title (links as labels, markup removed).
+
+    A heading with more than ``HEADING_MARKUP_LIMIT`` openings of templates, links and tags
+    (real ones have a few) loses its markup characters instead: mwparserfromhell takes time
+    in the square of the heading's length on unclosed ones (a heading of 20,000 "{{a|" took
+    minutes).
+    """
+    if wikitext.count("{{") + wikitext.count("[") + wikitext.count("<") > HEADING_MARKUP_LIMIT:
+        text = _CRUDE_MARKUP.sub(" ", wikitext)
+        return " ".join(html.unescape(text).split())
     import mwparserfromhell
 
     code = mwparserfromhell.parse(wikitext)

@@ -21,7 +21,7 @@ from typing import overload
 
 from .langdata import load_language
 from .model import Page, Span
-from .wikitext import INVIS, OPAQUE, PLACEHOLDER, Lexed, lex
+from .wikitext import INVIS, PLACEHOLDER, Lexed, lex
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,10 @@ _STRIKE_TEMPLATES = frozenset({"strike", "s", "strikethrough", "del"})
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, for matching cue words (envíen -> envien)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    lowered = text.casefold()
+    if lowered.isascii():
+        return lowered  # nothing to decompose (and the common case, read at C speed)
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -153,14 +153,21 @@ class _Mask:
             self.codes[start:end] = bytes((code,)) * (end - start)
 
     def render(self, text: str) -> str:
+        # pieces are joined a few thousand at a time: a page of many short runs would
+        # otherwise hold an object per run, several times the page's size, until the end
+        done: list[str] = []
         out: list[str] = []
         pos = 0
         for m in re.finditer(rb"\x01+|\x02+|\x03+", self.codes):
             out.append(text[pos : m.start()])
             out.append(_MASK_CHARS[m.group()[0]] * (m.end() - m.start()))
             pos = m.end()
+            if len(out) >= 4096:
+                done.append("".join(out))
+                out.clear()
         out.append(text[pos:])
-        return "".join(out)
+        done.append("".join(out))
+        return "".join(done)
 
 
 def _stage1(text: str, mask: _Mask, bounds: list[int]) -> None:
@@ -226,33 +233,36 @@ _TEMPLATE_NS = re.compile(
 )
 
 
-@dataclass(slots=True)
-class _Frame:
-    start: int
-    pipes: list[int] = field(default_factory=list)
-    links: int = 0  # depth of [[...]] inside the call, where | separates a link's label
-
-
 def scan_templates(masked: str) -> list[tuple[int, int, list[int]]]:
     """Return ``(start, end, pipe offsets)`` of every balanced ``{{...}}``, inner calls first."""
     found: list[tuple[int, int, list[int]]] = []
-    stack: list[_Frame] = []
+    # the open calls, as parallel stacks (a page of unclosed "{{" holds one entry each): where
+    # each starts, where its pipes start in ``pipes`` (only the innermost call gets pipes, so
+    # each call's are consecutive there), and the depth of [[...]] in it
+    starts: list[int] = []
+    first_pipe: list[int] = []
+    links: list[int] = []
+    pipes: list[int] = []
     for m in _TPL_TOKENS.finditer(masked):
         tok = m.group()
         if tok == "{{":
-            stack.append(_Frame(m.start()))
-        elif not stack:
+            starts.append(m.start())
+            first_pipe.append(len(pipes))
+            links.append(0)
+        elif not starts:
             continue
         elif tok == "}}":
-            frame = stack.pop()
-            found.append((frame.start, m.end(), frame.pipes))
+            k = first_pipe.pop()
+            found.append((starts.pop(), m.end(), pipes[k:]))
+            del pipes[k:]
+            links.pop()
         elif tok == "[[":
-            stack[-1].links += 1
+            links[-1] += 1
         elif tok == "]]":
-            if stack[-1].links:
-                stack[-1].links -= 1
-        elif not stack[-1].links:
-            stack[-1].pipes.append(m.start())
+            if links[-1]:
+                links[-1] -= 1
+        elif not links[-1]:
+            pipes.append(m.start())
     return found
 
 
