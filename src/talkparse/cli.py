@@ -693,7 +693,7 @@ def _dump_summary(report: Any) -> str:
         return line
     seconds = max(report.seconds, 1e-9)
     line += (f"; this run: {_count(report.run_pages, 'page')} in {report.seconds:.1f} s "
-             f"({report.run_pages / seconds:,.1f} pages/s)")
+             f"({report.run_pages / seconds:,.1f} pages/s, {report.run_text_bytes / seconds / 1e6:.2f} MB/s)")
     if report.resumed:
         line += f", going on from an earlier run ({report.discarded} unfinished part files deleted)"
     return line

@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Protocol, TypeVar
 
@@ -63,7 +63,7 @@ class Batch:
 class DumpStatus:
     """Where a run is, for a progress bar."""
 
-    read_bytes: int  # of the dump file (compressed, as stored) read so far
+    read_bytes: int  # of the dump file (compressed, as stored) that finished batches reach
     total_bytes: int  # the dump file's size
     totals: Totals  # pages, failures, text and rows written, earlier runs included
     run_pages: int  # pages written by this run
@@ -81,11 +81,11 @@ class DumpReport:
     rows: Mapping[str, int]  # rows per table
     text_bytes: int  # UTF-8 bytes of wikitext read
     run_pages: int  # of which by this run
+    run_text_bytes: int  # of which by this run
     seconds: float  # this run's time
     resumed: bool  # an earlier run had done part of it
     already_complete: bool  # an earlier run had done all of it: nothing was done
     discarded: int  # part files of unfinished batches deleted before going on
-    failures: tuple[PageFailure, ...] = field(default=(), repr=False)  # this run's, for messages
 
     @property
     def return_code(self) -> int:
@@ -337,41 +337,60 @@ def run_dump(
     """
     source = Path(path)
     check_input(source, options)
-    engine = engine or LocalEngine()
-    start = time.monotonic()
-    total = source.stat().st_size
-    read = [0]
-    run_pages = run_text = 0
-    failures: list[PageFailure] = []
     with Store.open(output, options.format, settings(source, options)) as store:
-
-        def status() -> DumpStatus:
-            t = store.totals
-            return DumpStatus(read[0], total, Totals(t.pages, t.failed, t.text_bytes, dict(t.rows)),
-                              run_pages, run_text, time.monotonic() - start)
-
-        def todo() -> Iterator[Batch]:
-            docs = dump_documents(source, options.namespaces, on_read=lambda n: read.__setitem__(0, n))
-            for batch in batches(docs, options):
-                if not store.is_done(batch.index):
-                    yield batch
-                elif on_progress is not None:
-                    on_progress(status())
-
+        run = _Run(source, options, store, on_progress)
         already_complete = store.complete
         if not already_complete:
-            for result in engine.map(todo(), options):
+            for result in (engine or LocalEngine()).map(run.todo(), options):
                 store.write(result)
-                run_pages += result.pages
-                run_text += result.text_bytes
+                run.written(result)
                 for failure in result.failures:
-                    failures.append(failure)
                     if on_failure is not None:
                         on_failure(failure)
-                if on_progress is not None:
-                    on_progress(status())
             store.finish()
         t = store.totals
-        return DumpReport(Path(output), t.pages, t.failed, dict(t.rows), t.text_bytes, run_pages,
-                          time.monotonic() - start, store.resumed, already_complete, store.discarded,
-                          tuple(failures))
+        return DumpReport(Path(output), t.pages, t.failed, dict(t.rows), t.text_bytes, run.pages,
+                          run.text_bytes, time.monotonic() - run.start, store.resumed,
+                          already_complete, store.discarded)
+
+
+class _Run:
+    """One run's reading and counting: which batches to do, how far the finished ones reach."""
+
+    def __init__(self, source: Path, options: DumpOptions, store: Store,
+                 on_progress: Callable[[DumpStatus], None] | None) -> None:
+        self.source, self.options, self.store, self.on_progress = source, options, store, on_progress
+        self.start = time.monotonic()
+        self.total = source.stat().st_size
+        self.read = 0  # bytes of the file the reader has passed
+        self.ends: dict[int, int] = {}  # batch in flight -> where in the file it ends
+        self.reached = 0  # the furthest end of a finished batch: what the progress bar shows
+        self.pages = self.text_bytes = 0  # this run's
+
+    def todo(self) -> Iterator[Batch]:
+        """The batches the journal does not have, in dump order; the others pass as progress."""
+        docs = dump_documents(self.source, self.options.namespaces, on_read=self._at)
+        for batch in batches(docs, self.options):
+            if self.store.is_done(batch.index):
+                self.reached = self.read
+                self._report()
+            else:
+                self.ends[batch.index] = self.read
+                yield batch
+
+    def _at(self, offset: int) -> None:
+        self.read = offset
+
+    def written(self, result: BatchResult) -> None:
+        """Count a batch the store has written."""
+        self.reached = max(self.reached, self.ends.pop(result.index, 0))
+        self.pages += result.pages
+        self.text_bytes += result.text_bytes
+        self._report()
+
+    def _report(self) -> None:
+        if self.on_progress is not None:
+            t = self.store.totals
+            self.on_progress(DumpStatus(self.reached, self.total,
+                                        Totals(t.pages, t.failed, t.text_bytes, dict(t.rows)),
+                                        self.pages, self.text_bytes, time.monotonic() - self.start))
