@@ -3,6 +3,7 @@
 
     python benchmarks/dump.py                    # a 200 MB dump, cached in /tmp/talkparse-bench
     python benchmarks/dump.py --mb 50 --cache ~/bench   # another size or place
+    python benchmarks/dump.py --runs jobs1,dask2        # some of the runs
 
 The dump is made of the English pages of ../shared/corpus (the Village pump archive, the AfD
 log, DiscussionTools' test pages; as written and with templates expanded), cut at level-2
@@ -15,9 +16,10 @@ Then it runs, one after another, each a fresh output folder:
 - ``--engine dask --scheduler ADDRESS`` on a dask.distributed LocalCluster on 127.0.0.1 with 1
   and with 2 worker processes of one thread each.
 
-It prints pages/s, MB/s of wikitext, the peak resident memory of the whole process tree (the
-command and its workers; for Dask also the scheduler and the workers, sampled every 0.2 s), and
-each run's speed relative to ``--jobs 1``. It asserts nothing.
+It prints pages/s, MB/s of wikitext, the peak resident memory and the CPU time of the whole
+process tree (the command and its workers; for Dask also the scheduler and the workers, sampled
+every 0.2 s), each run's speed relative to the first (``--jobs 1``), and the load average
+during the run, since other work on the machine slows it. It asserts nothing.
 """
 
 from __future__ import annotations
@@ -98,28 +100,41 @@ def make_dump(path: Path, megabytes: float) -> Path:
     return path
 
 
-class TreeMemory:
-    """Peak resident memory of this process's children and their descendants, sampled."""
+class TreeMonitor:
+    """Peak resident memory and CPU time of this process and its descendants, sampled."""
 
     def __init__(self, interval: float = 0.2) -> None:
         self.interval, self.peak, self._stop = interval, 0, threading.Event()
+        self._cpu: dict[int, float] = {}  # pid -> user + system seconds when last seen
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def cpu(self) -> float:
+        """CPU seconds of every process seen (this one's scheduler thread included)."""
+        return sum(self._cpu.values())
 
     def _run(self) -> None:
         import psutil
 
         me = psutil.Process()
+        start = me.cpu_times()
         while not self._stop.is_set():
             total = 0
             for p in [me, *me.children(recursive=True)]:
                 try:
-                    total += p.memory_info().rss
+                    with p.oneshot():
+                        total += p.memory_info().rss
+                        t = p.cpu_times()
+                        if p.pid == me.pid:  # only what this process spent during the run
+                            self._cpu[p.pid] = t.user + t.system - start.user - start.system
+                        else:
+                            self._cpu[p.pid] = t.user + t.system
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total)
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> TreeMemory:
+    def __enter__(self) -> TreeMonitor:
         self._thread.start()
         return self
 
@@ -134,7 +149,8 @@ def run(dump: Path, out: Path, *extra: str) -> dict[str, float]:
     command = [sys.executable, "-m", "talkparse", "dump", str(dump), "--namespace", "1,3,4,5",
                "-o", str(out), "-q", *extra]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    with TreeMemory() as memory:
+    load = os.getloadavg()[0]
+    with TreeMonitor() as tree:
         t0 = time.perf_counter()
         proc = subprocess.run(command, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - t0
@@ -143,7 +159,8 @@ def run(dump: Path, out: Path, *extra: str) -> dict[str, float]:
     journal = json.loads((out / "_journal.json").read_text())
     shutil.rmtree(out, ignore_errors=True)
     return {"seconds": seconds, "pages": journal["pages"], "mb": journal["text_bytes"] / 1e6,
-            "rows": journal["rows"]["comments"], "peak": memory.peak, "baseline": 0}
+            "rows": journal["rows"]["comments"], "peak": tree.peak, "cpu": tree.cpu,
+            "load": (load + os.getloadavg()[0]) / 2}
 
 
 def main() -> int:
@@ -151,7 +168,8 @@ def main() -> int:
     ap.add_argument("--mb", type=float, default=200, help="size of the generated dump (default 200)")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/talkparse-bench"),
                     help="where the dump is kept between runs (default /tmp/talkparse-bench)")
-    ap.add_argument("--no-dask", action="store_true", help="only the local engine")
+    ap.add_argument("--runs", default="jobs1,jobs2,dask1,dask2",
+                    help="which runs, of jobs1,jobs2,dask1,dask2 (default all; ratios are to the first)")
     args = ap.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -159,32 +177,36 @@ def main() -> int:
     print(f"dump: {dump} ({dump.stat().st_size / 1e6:.0f} MB; ready in {time.perf_counter() - t0:.1f} s)")
     out = args.cache / "out.parquet"
     results: list[tuple[str, dict[str, float]]] = []
-    for jobs in (1, 2):
-        results.append((f"local --jobs {jobs}", run(dump, out, "--jobs", str(jobs))))
-        show(results)
-    if not args.no_dask:
-        from distributed import LocalCluster
+    for name in args.runs.split(","):
+        n = int(name[-1])
+        if name.startswith("jobs"):
+            results.append((f"local --jobs {n}", run(dump, out, "--jobs", str(n))))
+        else:
+            from distributed import LocalCluster
 
-        for workers in (1, 2):
-            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                              host="127.0.0.1", dashboard_address=None) as cluster:
-                results.append((f"dask, {workers} worker{'s' * (workers > 1)}",
+            with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                              dashboard_address=None) as cluster:
+                results.append((f"dask, {n} worker{'s' * (n > 1)}",
                                 run(dump, out, "--engine", "dask", "--scheduler", cluster.scheduler_address)))
-            show(results)
-    print(f"\nmachine: {os.cpu_count()} cores; MB/s is MB of wikitext per second; peak memory is "
-          "the resident memory of the whole process tree (command, workers; for Dask also the "
-          "scheduler and this script, which hosts it), sampled every 0.2 s")
+        show(results)
+    print(f"\nmachine: {os.cpu_count()} cores. MB/s: MB of wikitext per second. Peak RSS and CPU s: "
+          "the resident memory and the CPU time of the whole process tree (the command and its "
+          "workers; for Dask also the scheduler and workers, hosted by this script), sampled every "
+          "0.2 s. MB/CPU-s: MB of wikitext per CPU second, which other work on the machine does not "
+          "change. Load: the 1-minute load average at the start and end of the run; above the "
+          "run's own processes, something else was busy and the times are longer than they would be.")
     return 0
 
 
 def show(results: list[tuple[str, dict[str, float]]]) -> None:
     base = results[0][1]["seconds"]
     print(f"\n{'run':18} {'pages':>8} {'comments':>9} {'seconds':>8} {'pages/s':>8} {'MB/s':>6} "
-          f"{'peak RSS MB':>11} {'vs jobs 1':>9}")
+          f"{'peak RSS MB':>11} {'vs first':>9} {'CPU s':>7} {'MB/CPU-s':>8} {'load':>5}")
     for name, r in results:
         print(f"{name:18} {r['pages']:>8,} {r['rows']:>9,} {r['seconds']:>8.1f} "
               f"{r['pages'] / r['seconds']:>8.1f} {r['mb'] / r['seconds']:>6.2f} "
-              f"{r['peak'] / 1e6:>11.0f} {base / r['seconds']:>8.2f}x")
+              f"{r['peak'] / 1e6:>11.0f} {base / r['seconds']:>8.2f}x {r['cpu']:>7.0f} "
+              f"{r['mb'] / r['cpu']:>8.2f} {r['load']:>5.2f}")
     sys.stdout.flush()
 
 

@@ -240,6 +240,27 @@ def test_ctrl_c_stops_with_one_line_and_the_run_goes_on(tmp_path: Path, big) -> 
     _same_as_reference(out, reference)
 
 
+def test_a_worker_killed_is_one_line_and_the_run_goes_on(tmp_path: Path, big) -> None:
+    import psutil
+
+    dump, reference = big
+    out = tmp_path / "out.jsonl"
+    proc = _start(dump, out)
+    try:
+        _after_some_batches(proc, out, batches=1)
+        [server] = [p for p in psutil.Process(proc.pid).children() if "forkserver" in " ".join(p.cmdline())]
+        server.children()[0].kill()  # a worker, as the out-of-memory killer would
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        _reap(proc)
+    assert proc.returncode == 3
+    assert stderr.splitlines() == ["error: a worker process died (killed, or out of memory?); "
+                                   "run the same command again to go on"]
+    result = invoke(str(dump), "-o", str(out), "--jobs", "2", "--batch-pages", "4", "-q")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    _same_as_reference(out, reference)
+
+
 def test_leftovers_of_a_killed_writer_are_discarded(tmp_path: Path, small) -> None:
     dump, _ = small
     out, reference = tmp_path / "out.jsonl", tmp_path / "reference.jsonl"

@@ -1,8 +1,8 @@
 """Whole XML dumps into tables: pages streamed in batches, parsed on every core, written resumably.
 
 :func:`run_dump` reads a dump (plain, ``.bz2`` or ``.gz``) page by page, cuts it into batches
-of pages (:class:`Batch`), has an engine parse and analyse each batch (:func:`process_batch`,
-one batch per worker at a time) and writes each result, as it comes back, to an output folder
+of pages (:class:`Batch`), has an engine parse and analyse each batch (:func:`process_batch`)
+and writes each result, as it comes back, to an output folder
 (:mod:`talkparse.dumpstore`). Only a few batches are in flight at once, so memory stays the same
 however large the dump is. The engine is :class:`LocalEngine` (processes on this machine) or
 :class:`talkparse.dumpdask.DaskEngine` (a Dask cluster); both run :func:`process_batch` and
@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import threading
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Protocol, TypeVar
@@ -35,7 +36,6 @@ DumpFormat = Literal["parquet", "jsonl"]
 TABLES = ("comments", "threads", "questions", "actions")
 BATCH_PAGES = 500  # default pages per batch: the unit of work, of writing and of resuming
 BATCH_CHARS = 2_000_000  # a batch closes past this many characters, so huge pages stay few
-FAILURE_COLUMNS = ("wiki", "page", "page_id", "revision", "error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +213,7 @@ class LocalEngine:
                                   _first_done, 2 * self.jobs):
                 try:
                     yield future.result()
-                except concurrent.futures.process.BrokenProcessPool:
+                except BrokenProcessPool:
                     raise TalkparseError("a worker process died (killed, or out of memory?); "
                                          "run the same command again to go on") from None
         except BaseException:
