@@ -372,3 +372,24 @@ def test_unreachable_scheduler_is_an_error_naming_it(tmp_path: Path, small) -> N
     dump, _ = small
     with pytest.raises(TalkparseError, match="^cannot reach the Dask scheduler at tcp://127.0.0.1:9: "):
         run_dump(dump, tmp_path / "o.parquet", engine=DaskEngine("tcp://127.0.0.1:9", timeout=1))
+
+
+def test_dask_is_imported_only_by_its_engine(tmp_path: Path, small) -> None:
+    dump, _ = small
+    code = ("import sys; from talkparse.cli import cli; sys.argv = ['talkparse', 'dump', sys.argv[1], "
+            "'-o', sys.argv[2], '--jobs', '1', '-q']\n"
+            "try:\n    cli()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    ran = subprocess.run([sys.executable, "-c", code, str(dump), str(tmp_path / "o.parquet")],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert ran.stdout.strip() == "[]", ran.stderr
+    assert (tmp_path / "o.parquet" / JOURNAL).exists()
+    # Without dask, the engine says so in one line before anything is written.
+    missing = ("import sys; sys.modules['distributed'] = None; from talkparse.cli import cli; "
+               "cli(['dump', sys.argv[1], '-o', sys.argv[2], '--engine', 'dask', '--scheduler', 'tcp://x:1'])")
+    ran = subprocess.run([sys.executable, "-c", missing, str(dump), str(tmp_path / "d.parquet")],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 3
+    assert ran.stderr == "error: --engine dask needs dask.distributed: pip install 'talkparse[dask]'\n"
+    assert not (tmp_path / "d.parquet").exists()

@@ -630,7 +630,7 @@ def dump(file: str, output: str, fmt: str | None, namespace: tuple[int, ...], jo
 
     options = DumpOptions(namespaces=namespace, lang=lang, timezone=timezone, mode=mode,  # type: ignore[arg-type]
                           format=_dump_format(output, fmt), batch_pages=batch_pages)
-    runner = _dump_engine(engine, scheduler, jobs)
+    runner = _run(lambda: _dump_engine(engine, scheduler, jobs))
     size = Path(file).stat().st_size if Path(file).is_file() else 0
     with dump_progress(size, enabled=not quiet and sys.stderr.isatty()) as bar:
         failures = _FailureNotes(bar, output)

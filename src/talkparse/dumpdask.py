@@ -29,17 +29,25 @@ class DaskEngine:
     per_thread: int = 2  # batches in flight per worker thread: one running, one on its way
     timeout: float = 30.0  # seconds to reach the scheduler
 
-    def map(self, batches: Iterable[Batch], options: DumpOptions) -> Iterator[BatchResult]:
-        """Yield each batch's result as it finishes.
+    def __post_init__(self) -> None:
+        """Say at once, before any output is made, when dask is missing.
 
-        :raises TalkparseError: when dask is not installed, the scheduler cannot be reached,
-            or a task fails (a worker without talkparse, a worker that died).
+        :raises TalkparseError: when dask.distributed is not installed.
         """
         try:
-            from distributed import Client, wait
+            import distributed  # noqa: F401
         except ImportError:
             raise TalkparseError("--engine dask needs dask.distributed: "
                                  "pip install 'talkparse[dask]'") from None
+
+    def map(self, batches: Iterable[Batch], options: DumpOptions) -> Iterator[BatchResult]:
+        """Yield each batch's result as it finishes.
+
+        :raises TalkparseError: when the scheduler cannot be reached, or a task fails (a
+            worker without talkparse, a worker that died).
+        """
+        from distributed import Client, wait
+
         try:
             client = Client(self.scheduler, timeout=self.timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
