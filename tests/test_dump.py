@@ -338,6 +338,9 @@ def test_outputs_that_cannot_be_written_or_resumed(tmp_path: Path, small) -> Non
     _one_line_error(invoke(str(dump), "-o", str(foreign)), "did not make")
     assert (foreign / "mine.txt").read_text() == "keep me"
     out = tmp_path / "out.parquet"
+    out.mkdir()  # as a run killed before its first journal leaves it
+    (out / "_lock").touch()
+    (out / "._journal.json.x1.tmp").write_text("{")
     assert invoke(str(dump), "-o", str(out), "--namespace", "1", "--jobs", "1", "-q").exit_code == 0  # type: ignore[attr-defined]
     _one_line_error(invoke(str(dump), "-o", str(out), "--namespace", "1,3"),
                     "cannot resume", "namespaces 1, not 1,3")

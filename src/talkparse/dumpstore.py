@@ -103,7 +103,9 @@ class Store:
         if out.exists() and not out.is_dir():
             raise InputError(f"cannot write {out}: it is a file; talkparse dump writes a folder")
         journal = out / JOURNAL
-        if out.is_dir() and not journal.exists() and any(out.iterdir()):
+        # A run killed before its first journal leaves the lock and perhaps a temporary file.
+        if out.is_dir() and not journal.exists() and any(
+                e.name != LOCK and not e.name.startswith(f".{JOURNAL}.") for e in out.iterdir()):
             raise InputError(f"cannot write {out}: a folder that talkparse dump did not make "
                              f"(no {JOURNAL}); remove it or choose another -o")
         try:
@@ -186,7 +188,7 @@ class Store:
         """Write a batch's parts, each atomically, then record the batch in the journal."""
         for table, data in result.parts:
             self.part_path(table, result.index).parent.mkdir(exist_ok=True)
-            atomic_write(self.part_path(table, result.index), data)
+            atomic_write(self.part_path(table, result.index), data, tidy=False)  # see _discard_unfinished
         self.done = _add(self.done, result.index)
         self.totals.add(result)
         self._save()
