@@ -390,7 +390,5 @@ class _Run:
 
     def _report(self) -> None:
         if self.on_progress is not None:
-            t = self.store.totals
-            self.on_progress(DumpStatus(self.reached, self.total,
-                                        Totals(t.pages, t.failed, t.text_bytes, dict(t.rows)),
-                                        self.pages, self.text_bytes, time.monotonic() - self.start))
+            self.on_progress(DumpStatus(self.reached, self.total, self.store.totals, self.pages,
+                                        self.text_bytes, time.monotonic() - self.start))

@@ -60,22 +60,22 @@ class BatchResult:
     rows: tuple[tuple[str, int], ...]  # rows per table
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Totals:
-    """Counts over the batches written so far, this run and earlier ones."""
+    """Counts over the batches written so far, this run's and earlier runs'."""
 
     pages: int = 0
     failed: int = 0
     text_bytes: int = 0
-    rows: dict[str, int] = field(default_factory=dict)
+    rows: Mapping[str, int] = field(default_factory=dict)
 
-    def add(self, result: BatchResult) -> None:
-        """Count one more batch."""
-        self.pages += result.pages
-        self.failed += len(result.failures)
-        self.text_bytes += result.text_bytes
+    def plus(self, result: BatchResult) -> Totals:
+        """The counts with one more batch."""
+        rows = dict(self.rows)
         for table, n in result.rows:
-            self.rows[table] = self.rows.get(table, 0) + n
+            rows[table] = rows.get(table, 0) + n
+        return Totals(self.pages + result.pages, self.failed + len(result.failures),
+                      self.text_bytes + result.text_bytes, rows)
 
 
 class Store:
@@ -190,7 +190,7 @@ class Store:
             self.part_path(table, result.index).parent.mkdir(exist_ok=True)
             atomic_write(self.part_path(table, result.index), data, tidy=False)  # see _discard_unfinished
         self.done = _add(self.done, result.index)
-        self.totals.add(result)
+        self.totals = self.totals.plus(result)
         self._save()
 
     def finish(self) -> None:
@@ -202,7 +202,7 @@ class Store:
         record = {
             "layout": LAYOUT, "settings": self.settings, "complete": self.complete,
             "done": self.done, "pages": self.totals.pages, "failed": self.totals.failed,
-            "text_bytes": self.totals.text_bytes, "rows": self.totals.rows,
+            "text_bytes": self.totals.text_bytes, "rows": dict(self.totals.rows),
         }
         atomic_write(self.path / JOURNAL, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
 
