@@ -11,10 +11,12 @@ corrects the places where those rules misread a page as a person would read it
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from itertools import repeat
 from typing import Literal
 
 from .blocks import Blocks, LineKind
@@ -22,7 +24,7 @@ from .langdata import Language, load_language
 from .model import Comment, Diagnostic, Heading, Page, Signature
 from .signatures import TimestampReader, timestamp_reader
 from .threads import RawComment, assign_parents
-from .wikitext import INVIS, OPAQUE, PLACEHOLDER, Lexed, UnsignedNote, lex
+from .wikitext import INVIS, OPAQUE, PLACEHOLDER, Lexed, UnsignedNote, lex, shown_text
 
 Mode = Literal["reader", "discussiontools"]
 SIGNATURE_SCAN_LIMIT = 100  # visible characters between a user link and its timestamp
@@ -100,6 +102,9 @@ class _PageParser:
         self.mode = mode
         self.warnings: list[Diagnostic] = []
         self._invis_cache = (0, -1)  # (offset, last hidden character before it)
+        self._reversed: str | None = None
+        self._shown: str | None = None  # see shown_text
+        self._lower: str | None = None  # see _lowered; "" when lowering changes the length
 
     def run(self) -> Page:
         headings, heading_lines = self._headings()
@@ -240,15 +245,31 @@ class _PageParser:
         """
         if sig.timestamp <= prev.when:
             return False
-        between = _readable(self.text[prev.end : sig.span[0]], self.masked[prev.end : sig.span[0]])
+        between = self._readable(prev.end, sig.span[0])
         return len(_WORD.findall(between)) >= ADDENDUM_MIN_WORDS
 
     def _is_notice(self, start: int, end: int) -> bool:
         notices = self.lang.templates.notices
         if not notices:
             return False
-        text = " ".join(_readable(self.text[start:end], self.masked[start:end]).split()).casefold()
+        lower = self._lowered()
+        if lower is not None and not any(all(lower.find(w, start, end) != -1 for w in words)
+                                         for words in _notice_words(notices)):
+            return False  # no phrase has all its words in the source
+        text = " ".join(self._readable(start, end).split()).casefold()
         return any(n in text for n in notices)
+
+    def _lowered(self) -> str | None:
+        """The source in lower case, offset for offset (None if lowering changes its length).
+
+        A comment is a notice only if its visible text holds a notice phrase, so only if its
+        source holds every word of it (in lower case: the phrases have no letter that
+        case-folding and lowering treat differently); looking for the words there first spares
+        reading the visible text of every comment, which cost more than finding them."""
+        if self._lower is None:
+            lower = self.text.lower()
+            self._lower = lower if len(lower) == len(self.text) else ""
+        return self._lower or None
 
     def _signature(self, lo: int, st: _Stamp) -> Signature | None:
         """Find the user link that signs the timestamp ``st``, searching back to ``lo``."""
@@ -259,7 +280,7 @@ class _PageParser:
         user: str | None = None
         first = st.start
         display: str | None = None
-        visible = _VisibleCounter(self.masked, self._last_invis(st.start))
+        visible = _VisibleCounter(self.masked, self._backwards(), self._last_invis(st.start))
         while j >= 0:
             link = links[j]
             j -= 1
@@ -279,6 +300,29 @@ class _PageParser:
         if user is None:
             return None
         return Signature(user, st.when, display, None, (first, st.end))
+
+    def _readable(self, a: int, b: int) -> str:
+        """Visible text of ``[a, b)``: the source where the mask shows something, entities decoded."""
+        if self._shown is None:
+            # a page with NUL or STX characters of its own (never saved by MediaWiki, but in
+            # files) is read run by run: in shown_text, its quoted ones would pass for markup
+            literal = INVIS in self.text or PLACEHOLDER in self.text
+            self._shown = "" if literal else shown_text(self.text, self.masked)
+        if self._shown or not self.text:
+            out = self._shown[a:b]
+            if INVIS in out:
+                out = out.replace(INVIS, "")
+            if PLACEHOLDER in out:
+                out = out.replace(PLACEHOLDER, "")
+        else:
+            out = "".join(self.text[a + m.start() : a + m.end()] for m in _SHOWN.finditer(self.masked[a:b]))
+        return html.unescape(out) if "&" in out else out
+
+    def _backwards(self) -> str:
+        """The masked text reversed (made once, for :class:`_VisibleCounter`)."""
+        if self._reversed is None:
+            self._reversed = self.masked[::-1]
+        return self._reversed
 
     def _last_invis(self, pos: int) -> int:
         """Offset of the last hidden character before ``pos`` (-1 if none).
@@ -336,20 +380,21 @@ class _PageParser:
 
     def plain_text(self, pieces: list[tuple[int, int]], cut: list[tuple[int, int]]) -> str:
         """Readable text of source ranges, markup and signature ranges removed."""
-        text, masked = self.text, self.masked
         parts: list[str] = []
         for a, b in pieces:
             pos = a
             for s, e in cut:
                 if a <= s < b:
-                    parts.append(_readable(text[pos:s], masked[pos:s]))
+                    parts.append(self._readable(pos, s))
                     pos = max(pos, e)
             if pos < b:
-                parts.append(_readable(text[pos:b], masked[pos:b]))
+                parts.append(self._readable(pos, b))
             parts.append("\n")
-        lines = [_LIST_PREFIX.sub("", ln).strip() for ln in "".join(parts).split("\n")]
-        body = "\n".join(ln for ln in lines if ln)
-        return _TRAILING_DASHES.sub("", body).strip()
+        # each line without its list prefix, stripped; empty lines left out (map and filter
+        # run in C: a regex or a Python loop per line cost more than the rest of the parse)
+        lines = "".join(parts).split("\n")
+        body = "\n".join(filter(None, map(str.strip, map(str.lstrip, lines, repeat(_LIST_PREFIX)))))
+        return _without_trailing_dashes(body).strip()
 
 
 class _VisibleCounter:
@@ -359,11 +404,14 @@ class _VisibleCounter:
     count covers ``[a, last)``, ``last`` being the last hidden character before the timestamp:
     the stripped runs of text between hidden characters. Asked for ever earlier offsets ``a``
     (the links before a timestamp, nearest first), it reads each run once and stops at the
-    limit, instead of counting the whole stretch again for every link.
+    limit, instead of counting the whole stretch again for every link. Runs are found by a
+    regular expression over the reversed masked text (``backwards``), which steps over a
+    stretch of hidden characters at once rather than one ``rfind`` per character.
     """
 
-    def __init__(self, masked: str, last: int) -> None:
+    def __init__(self, masked: str, backwards: str, last: int) -> None:
         self.masked = masked
+        self.backwards = backwards  # masked[::-1]
         self.last = last
         self.boundary = last  # the leftmost hidden character whose runs to the right are counted
         self.total = 0  # visible characters in the runs between boundary and last
@@ -372,35 +420,37 @@ class _VisibleCounter:
         """Whether the text from ``a`` to the last hidden character shows ``limit`` characters."""
         if self.last < a:
             return False  # no hidden character after a: all of it is the timestamp's text node
-        masked = self.masked
+        masked, n = self.masked, len(self.masked)
         while self.total < limit:
-            prev = masked.rfind(INVIS, a, self.boundary)
-            if prev == -1:
+            # the nearest run of shown characters left of the boundary, within [a, boundary)
+            m = _SHOWN_RUN.search(self.backwards, n - self.boundary, n - a)
+            if m is None:
+                self.boundary = a  # only hidden characters left down to a
                 break
-            self.total += len(masked[prev + 1 : self.boundary].strip())
-            self.boundary = prev
+            start = n - m.end()
+            if start <= a:
+                self.boundary = n - m.start()  # the run reaches a: what is left is its part
+                break
+            self.total += len(masked[start : n - m.start()].strip())
+            self.boundary = start - 1  # the hidden character that ends the run on the left
         # the counted runs only grow as a moves left: past the limit, it stays past it
         return self.total >= limit or self.total + len(masked[a : self.boundary].strip()) >= limit
 
 
-_LIST_PREFIX = re.compile(r"^[:*#;]+")
-# the lookbehind starts the run only where a run starts: without it, every position of a long
-# run of dashes or spaces in the middle of a text would rescan the rest of the run
-_TRAILING_DASHES = re.compile(r"(?<![\s\-~\u2010-\u2015\u2043\u2060])[\s\-~\u2010-\u2015\u2043\u2060]+$")
-
-
+_SHOWN_RUN = re.compile("[^" + INVIS + "]+")
 _SHOWN = re.compile("[^" + INVIS + PLACEHOLDER + "]+")
+_LIST_PREFIX = ":*#;"  # characters of a list item's prefix
+_DASHES = "-~\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2060"
 
 
-def _readable(source: str, masked: str) -> str:
-    """Visible text: original characters where the mask shows something, entities decoded."""
-    if INVIS not in masked and OPAQUE not in masked and PLACEHOLDER not in masked:
-        out = masked
-    else:
-        # the source where the mask shows anything (literal text included): run by run, not
-        # character by character (a page-long comment would cost a list entry per character)
-        out = "".join(source[m.start() : m.end()] for m in _SHOWN.finditer(masked))
-    return html.unescape(out) if "&" in out else out
+def _without_trailing_dashes(text: str) -> str:
+    """The text without the run of whitespace and dashes at its end (what is left of a
+    signature's "--" or "~~"), cut by ``rstrip`` rather than a regex tried at every offset."""
+    while True:
+        cut = text.rstrip().rstrip(_DASHES)
+        if cut == text:
+            return cut
+        text = cut
 
 
 def _heading_inner(raw: str, masked: str, level: int) -> str:
@@ -446,6 +496,12 @@ def _anchors(headings: list[Heading]) -> list[str]:
 
 
 _FORMAT_SWITCH = datetime(2022, 7, 12, tzinfo=timezone.utc)
+
+
+@functools.cache
+def _notice_words(notices: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The words of each notice phrase (case-folded, as the phrases are)."""
+    return tuple(tuple(re.findall(r"\w+", n)) for n in notices)
 
 
 def _comment_id(author: str, when: datetime) -> str:

@@ -126,6 +126,8 @@ class TimestampReader:
         return "".join(out), codes
 
     def _number(self, text: str) -> int:
+        if text.isascii():
+            return int(text)
         return int("".join(self._digit_map.get(ch, ch) for ch in text))
 
     def read(self, match: re.Match[str], *, zone_label: str | None = None) -> ParsedTime | None:
