@@ -10,12 +10,17 @@ from __future__ import annotations
 import json
 import re
 from importlib import resources
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from talkparse.parse import _PageParser, _VisibleCounter, _without_trailing_dashes
+from talkparse.langdata import load_language
+from talkparse.parse import _PageParser, _VisibleCounter, _without_trailing_dashes, heading_title
+from talkparse.signatures import timestamp_reader
 from talkparse.wikitext import INVIS, OPAQUE, PLACEHOLDER, Lexed, _Mask, shown_text
+
+CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
 
 # text with the mask characters, a surrogate, astral and combining characters among the rest
 TEXT = st.lists(st.sampled_from(
@@ -105,3 +110,43 @@ def test_notice_phrases_lower_as_they_casefold() -> None:
     assert phrases
     for phrase in phrases:
         assert phrase.lower() == phrase.casefold(), phrase
+
+
+_STAMP_PIECES = ["10:00, 1 May 2020 (UTC)", "10:00, 1 May 2020", " (UTC)", "(UTC)", "(CET)", "(", ")",
+                 "12:34, 31 décembre 2019 (CET)", "12:34, 31 déc. 2019 (CEST)", "9", "12", ":", ", ",
+                 " ", "May", "2020", "\u200e", "&lrm;", "\n", "x", "١٢:٣٤، ٣١ ديسمبر ٢٠١٩ (ت ع م)"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_STAMP_PIECES), max_size=40),
+       lang=st.sampled_from(["en", "fr", "ar", "de", "pl"]))
+def test_timestamps_are_found_as_the_regex_finds_them(pieces: list[str], lang: str) -> None:
+    language = load_language(lang)
+    reader = timestamp_reader(language, language.default_timezone)
+    text = "".join(pieces)
+    assert [m.span() for m in reader.finditer(text)] == [m.span() for m in reader.regex.finditer(text)]
+
+
+def test_timestamps_of_the_corpus_are_found_as_the_regex_finds_them() -> None:
+    cases = json.loads((CORPUS / "index.json").read_text(encoding="utf-8"))["cases"]
+    langs = {c["case"]: c["lang"] for c in cases}
+    for path in sorted(CORPUS.glob("*.wikitext")):
+        language = load_language(langs.get(path.stem, "en"))
+        reader = timestamp_reader(language, language.default_timezone)
+        text = path.read_text(encoding="utf-8")
+        assert [m.span() for m in reader.finditer(text)] == [m.span() for m in reader.regex.finditer(text)], path
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=st.text(alphabet=st.characters(blacklist_characters="{}[]<>&'", blacklist_categories=("Cs",)),
+                     max_size=40))
+def test_plain_headings_read_as_mwparserfromhell_reads_them(title: str) -> None:
+    import html
+
+    import mwparserfromhell
+
+    if "://" in title:
+        return
+    code = mwparserfromhell.parse(title)
+    expected = " ".join(html.unescape(code.strip_code(normalize=True, collapse=True)).split())
+    assert heading_title(title) == expected

@@ -144,7 +144,7 @@ class _PageParser:
     def _stamps(self) -> list[_Stamp]:
         blocks, reader = self.blocks, self.reader
         out: list[_Stamp] = []
-        for m in reader.regex.finditer(self.masked):
+        for m in reader.finditer(self.masked):
             a, b = m.span()
             line = blocks.lines[blocks.line_at(a)]
             if line.kind in (LineKind.HEADING, LineKind.TABLE) or blocks.crosses_bound(a, b):
@@ -459,6 +459,7 @@ def _heading_inner(raw: str, masked: str, level: int) -> str:
 
 
 HEADING_MARKUP_LIMIT = 32  # openings of templates, links and tags in a heading given to mwparserfromhell
+_HEADING_MARKUP = re.compile(r"[{}\[\]<>&'\x00-\x08\n-\x1f\x7f]|://|^\s*(?:[:;*#=]|----)")  # what mwparserfromhell may read as markup
 _CRUDE_MARKUP = re.compile(r"<[^<>\n]*>|'{2,}|[{}\[\]|]+")
 
 
@@ -470,6 +471,8 @@ def heading_title(wikitext: str) -> str:
     in the square of the heading's length on unclosed ones (a heading of 20,000 "{{a|" took
     minutes).
     """
+    if not _HEADING_MARKUP.search(wikitext):
+        return " ".join(wikitext.split())  # plain text: nothing for mwparserfromhell to do
     if wikitext.count("{{") + wikitext.count("[") + wikitext.count("<") > HEADING_MARKUP_LIMIT:
         text = _CRUDE_MARKUP.sub(" ", wikitext)
         return " ".join(html.unescape(text).split())
