@@ -17,6 +17,7 @@ change nothing there.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 import sys
@@ -82,17 +83,19 @@ def stems(text: str, stop: frozenset[str]) -> list[str]:
     folded = fold(text)
     # interned: the words of a page are a few thousand strings, not one per occurrence
     out = [sys.intern(f"{m.group(1)[:5]}#{m.group(2)}") for m in _NUMBERED.finditer(folded)]
-    for w in _WORD.findall(folded):
-        if w in stop:
-            continue
-        if len(w) > 4 and w.endswith("s"):
-            w = w[:-1]
-        for suffix in ("ing", "ed", "e"):
-            if len(w) > len(suffix) + 3 and w.endswith(suffix):
-                w = w[: -len(suffix)]
-                break
-        out.append(sys.intern(w[:6]))
+    out += [_stem(w) for w in _WORD.findall(folded) if w not in stop]
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a page's words are a few thousand, used again and again
+def _stem(w: str) -> str:
+    if len(w) > 4 and w.endswith("s"):
+        w = w[:-1]
+    for suffix in ("ing", "ed", "e"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            break
+    return sys.intern(w[:6])
 
 
 def receipt(lex: Lexicon, texts: list[str]) -> bool:

@@ -737,5 +737,19 @@ _MAGIC_WORDS = frozenset(
 
 
 def lex(text: str, lang: Language, title: str | None = None) -> Lexed:
-    """Lex ``text``: masked copy, templates, user links, block boundaries and separators."""
-    return _Lexer(text, lang, title).run()
+    """Lex ``text``: masked copy, templates, user links, block boundaries and separators.
+
+    The last result is kept: analysing a page lexes the very text its parse just lexed (the
+    same string object, language and title), and gets it again instead of a second pass. It is
+    read-only from here on.
+    """
+    global _last
+    last = _last
+    if last is not None and last[0] is text and last[1] is lang and last[2] == title:
+        return last[3]
+    lexed = _Lexer(text, lang, title).run()
+    _last = (text, lang, title, lexed)
+    return lexed
+
+
+_last: tuple[str, Language, str | None, Lexed] | None = None  # see lex()
