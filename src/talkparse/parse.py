@@ -24,7 +24,7 @@ from .langdata import Language, load_language
 from .model import Comment, Diagnostic, Heading, Page, Signature
 from .signatures import TimestampReader, timestamp_reader
 from .threads import RawComment, assign_parents
-from .wikitext import INVIS, OPAQUE, PLACEHOLDER, Lexed, UnsignedNote, lex, shown_text
+from .wikitext import INVIS, OPAQUE, PLACEHOLDER, Lexed, UnsignedNote, lex
 
 Mode = Literal["reader", "discussiontools"]
 SIGNATURE_SCAN_LIMIT = 100  # visible characters between a user link and its timestamp
@@ -102,9 +102,7 @@ class _PageParser:
         self.mode = mode
         self.warnings: list[Diagnostic] = []
         self._invis_cache = (0, -1)  # (offset, last hidden character before it)
-        self._reversed: str | None = None
-        self._shown: str | None = None  # see shown_text
-        self._lower: str | None = None  # see _lowered; "" when lowering changes the length
+        self._hidden_flags: bytes | None = None
 
     def run(self) -> Page:
         headings, heading_lines = self._headings()
@@ -252,24 +250,15 @@ class _PageParser:
         notices = self.lang.templates.notices
         if not notices:
             return False
-        lower = self._lowered()
-        if lower is not None and not any(all(lower.find(w, start, end) != -1 for w in words)
-                                         for words in _notice_words(notices)):
-            return False  # no phrase has all its words in the source
+        # A comment is a notice only if its visible text holds a notice phrase, so only if its
+        # source holds every word of it (in lower case: the phrases have no letter that
+        # lowering and case-folding treat differently). Looking for the words there first
+        # spares reading the visible text of every comment, which cost more than finding them.
+        lower = self.text[start:end].lower()
+        if not any(all(w in lower for w in words) for words in _notice_words(notices)):
+            return False
         text = " ".join(self._readable(start, end).split()).casefold()
         return any(n in text for n in notices)
-
-    def _lowered(self) -> str | None:
-        """The source in lower case, offset for offset (None if lowering changes its length).
-
-        A comment is a notice only if its visible text holds a notice phrase, so only if its
-        source holds every word of it (in lower case: the phrases have no letter that
-        case-folding and lowering treat differently); looking for the words there first spares
-        reading the visible text of every comment, which cost more than finding them."""
-        if self._lower is None:
-            lower = self.text.lower()
-            self._lower = lower if len(lower) == len(self.text) else ""
-        return self._lower or None
 
     def _signature(self, lo: int, st: _Stamp) -> Signature | None:
         """Find the user link that signs the timestamp ``st``, searching back to ``lo``."""
@@ -280,7 +269,7 @@ class _PageParser:
         user: str | None = None
         first = st.start
         display: str | None = None
-        visible = _VisibleCounter(self.masked, self._backwards(), self._last_invis(st.start))
+        visible = _VisibleCounter(self.masked, self._hidden(), self._last_invis(st.start))
         while j >= 0:
             link = links[j]
             j -= 1
@@ -302,27 +291,28 @@ class _PageParser:
         return Signature(user, st.when, display, None, (first, st.end))
 
     def _readable(self, a: int, b: int) -> str:
-        """Visible text of ``[a, b)``: the source where the mask shows something, entities decoded."""
-        if self._shown is None:
-            # a page with NUL or STX characters of its own (never saved by MediaWiki, but in
-            # files) is read run by run: in shown_text, its quoted ones would pass for markup
-            literal = INVIS in self.text or PLACEHOLDER in self.text
-            self._shown = "" if literal else shown_text(self.text, self.masked)
-        if self._shown or not self.text:
-            out = self._shown[a:b]
+        """Visible text of ``[a, b)``: the source where the mask shows something, entities decoded.
+
+        Where the mask holds no quoted or literal text, that is the masked text without its
+        hidden characters (the source's own, where it shows); otherwise the source is read run
+        by run of shown characters.
+        """
+        masked = self.masked[a:b]
+        if OPAQUE in masked:
+            out = "".join(self.text[a + m.start() : a + m.end()] for m in _SHOWN.finditer(masked))
+        else:
+            out = masked
             if INVIS in out:
                 out = out.replace(INVIS, "")
             if PLACEHOLDER in out:
                 out = out.replace(PLACEHOLDER, "")
-        else:
-            out = "".join(self.text[a + m.start() : a + m.end()] for m in _SHOWN.finditer(self.masked[a:b]))
         return html.unescape(out) if "&" in out else out
 
-    def _backwards(self) -> str:
-        """The masked text reversed (made once, for :class:`_VisibleCounter`)."""
-        if self._reversed is None:
-            self._reversed = self.masked[::-1]
-        return self._reversed
+    def _hidden(self) -> bytes:
+        """:func:`hidden_flags` of the page (made once, for :class:`_VisibleCounter`)."""
+        if self._hidden_flags is None:
+            self._hidden_flags = hidden_flags(self.masked)
+        return self._hidden_flags
 
     def _last_invis(self, pos: int) -> int:
         """Offset of the last hidden character before ``pos`` (-1 if none).
@@ -404,14 +394,14 @@ class _VisibleCounter:
     count covers ``[a, last)``, ``last`` being the last hidden character before the timestamp:
     the stripped runs of text between hidden characters. Asked for ever earlier offsets ``a``
     (the links before a timestamp, nearest first), it reads each run once and stops at the
-    limit, instead of counting the whole stretch again for every link. Runs are found by a
-    regular expression over the reversed masked text (``backwards``), which steps over a
-    stretch of hidden characters at once rather than one ``rfind`` per character.
+    limit, instead of counting the whole stretch again for every link. Runs are found with
+    ``bytes.rfind`` in ``hidden`` (one byte per character, 0 where the mask hides it), which
+    steps over a stretch of hidden characters at once rather than one ``rfind`` per character.
     """
 
-    def __init__(self, masked: str, backwards: str, last: int) -> None:
+    def __init__(self, masked: str, hidden: bytes, last: int) -> None:
         self.masked = masked
-        self.backwards = backwards  # masked[::-1]
+        self.hidden = hidden  # see hidden_flags
         self.last = last
         self.boundary = last  # the leftmost hidden character whose runs to the right are counted
         self.total = 0  # visible characters in the runs between boundary and last
@@ -420,24 +410,30 @@ class _VisibleCounter:
         """Whether the text from ``a`` to the last hidden character shows ``limit`` characters."""
         if self.last < a:
             return False  # no hidden character after a: all of it is the timestamp's text node
-        masked, n = self.masked, len(self.masked)
+        masked, hidden = self.masked, self.hidden
         while self.total < limit:
             # the nearest run of shown characters left of the boundary, within [a, boundary)
-            m = _SHOWN_RUN.search(self.backwards, n - self.boundary, n - a)
-            if m is None:
+            end = hidden.rfind(b"\x01", a, self.boundary)
+            if end == -1:
                 self.boundary = a  # only hidden characters left down to a
                 break
-            start = n - m.end()
-            if start <= a:
-                self.boundary = n - m.start()  # the run reaches a: what is left is its part
+            before = hidden.rfind(b"\x00", a, end)  # the hidden character just before the run
+            if before == -1:
+                self.boundary = end + 1  # the run reaches a: what is left is its part
                 break
-            self.total += len(masked[start : n - m.start()].strip())
-            self.boundary = start - 1  # the hidden character that ends the run on the left
+            self.total += len(masked[before + 1 : end + 1].strip())
+            self.boundary = before
         # the counted runs only grow as a moves left: past the limit, it stays past it
         return self.total >= limit or self.total + len(masked[a : self.boundary].strip()) >= limit
 
 
-_SHOWN_RUN = re.compile("[^" + INVIS + "]+")
+def hidden_flags(masked: str) -> bytes:
+    """One byte per character of ``masked``: 0 for ``INVIS``, 1 for anything else (in C: the
+    text as Latin-1, other characters replaced by "?", then every byte but 0 made 1)."""
+    return masked.encode("latin-1", "replace").translate(_SHOWN_FLAG)
+
+
+_SHOWN_FLAG = bytes([0] + [1] * 255)
 _SHOWN = re.compile("[^" + INVIS + PLACEHOLDER + "]+")
 _LIST_PREFIX = ":*#;"  # characters of a list item's prefix
 _DASHES = "-~\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2060"

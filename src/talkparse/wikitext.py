@@ -175,27 +175,9 @@ class _Mask:
         return "".join(pieces)
 
 
-def shown_text(text: str, masked: str) -> str:
-    """What a reader may see, offset for offset: ``masked`` with the source's characters back
-    where it has ``OPAQUE`` (quoted and literal text is shown). Any slice of it without its
-    ``INVIS`` and ``PLACEHOLDER`` characters is the visible text of that range of the page."""
-    pieces: list[str] = []
-    for a in range(0, len(text), _SLICE):
-        b = min(len(text), a + _SLICE)
-        piece = masked[a:b]
-        if OPAQUE not in piece:
-            pieces.append(piece)
-            continue
-        chars = _points(piece)
-        hit = chars == ord(OPAQUE)
-        chars[hit] = _points(text[a:b])[hit]
-        pieces.append(_from_points(chars))
-    return "".join(pieces)
-
-
-# Characters handled at a time by numpy: a slice's temporary arrays take at most 16 MB,
-# however long the page.
-_SLICE = 1 << 20
+# Characters handled at a time by numpy: a slice's temporary arrays take at most 1 MB, however
+# long the page (larger slices are no faster).
+_SLICE = 1 << 16
 
 
 def _points(text: str) -> Any:
@@ -357,8 +339,10 @@ class _Lexer:
         _stage1(text, mask, out.bounds)
         masked = mask.render(text)
         self._templates(masked)
+        del masked  # one rendering at a time: a page-sized string each
         masked = mask.render(text)
         self._links_and_tags(masked)
+        del masked
         out.masked = mask.render(text)
         out.bounds.sort()
         out.seps.sort()
@@ -753,3 +737,9 @@ def lex(text: str, lang: Language, title: str | None = None) -> Lexed:
 
 
 _last: tuple[str, Language, str | None, Lexed] | None = None  # see lex()
+
+
+def forget_last() -> None:
+    """Drop the kept result of :func:`lex` (benchmarks time the lexing of the same text again)."""
+    global _last
+    _last = None
