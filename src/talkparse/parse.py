@@ -499,14 +499,22 @@ _FORMAT_SWITCH = datetime(2022, 7, 12, tzinfo=timezone.utc)
 
 @functools.cache
 def _notice_words(notices: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """The words of each notice phrase (case-folded, as the phrases are)."""
-    return tuple(tuple(re.findall(r"\w+", n)) for n in notices)
+    """The words of each notice phrase (case-folded, as the phrases are), the rarest first so
+    that a comment without the phrase fails on the first: the longest, but words every talk
+    page has last, and words of one or two letters left out."""
+    return tuple(tuple(sorted((w for w in set(re.findall(r"\w+", n)) if len(w) > 2),
+                              key=lambda w: (w in _TALK_WORDS, -len(w), w)))
+                 for n in notices)
+
+
+_TALK_WORDS = frozenset({"discussion", "comments", "comment", "please", "notice"})
 
 
 def _comment_id(author: str, when: datetime) -> str:
     """DiscussionTools-style comment id part: ``c-<author>-<time>``."""
+    w = when  # formatted field by field: strftime cost more than the rest of the id
     if when < _FORMAT_SWITCH:
-        stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        stamp = f"{w.year:04d}-{w.month:02d}-{w.day:02d}T{w.hour:02d}:{w.minute:02d}:{w.second:02d}.000Z"
     else:
-        stamp = when.strftime("%Y%m%d%H%M%S")
+        stamp = f"{w.year:04d}{w.month:02d}{w.day:02d}{w.hour:02d}{w.minute:02d}{w.second:02d}"
     return "c-" + author.replace(" ", "_")[:80] + "-" + stamp

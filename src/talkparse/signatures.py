@@ -258,6 +258,7 @@ def _is_ipv6(name: str) -> bool:
     return True
 
 
+@functools.cache  # one per language, its cache shared by every page of a run
 def user_resolver(lang: Language) -> Callable[[str], tuple[str, str] | None]:
     """Return a cached function mapping a link target to ``(user, kind)``, or None.
 
