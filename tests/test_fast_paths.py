@@ -150,3 +150,24 @@ def test_plain_headings_read_as_mwparserfromhell_reads_them(title: str) -> None:
     code = mwparserfromhell.parse(title)
     expected = " ".join(html.unescape(code.strip_code(normalize=True, collapse=True)).split())
     assert heading_title(title) == expected
+
+
+def test_the_cycle_collector_is_paused_only_while_parsing() -> None:
+    import gc
+
+    from talkparse import analyse, parse
+    from talkparse.runtime import collector_paused
+
+    seen = []
+    with collector_paused():
+        seen.append(gc.isenabled())
+    assert seen == [False] and gc.isenabled()
+    page = parse("== Q ==\nWhy? [[User:A|A]] 10:00, 1 May 2020 (UTC)\n")
+    analyse(page)
+    assert gc.isenabled()
+    gc.disable()  # a caller that switched it off keeps it off
+    try:
+        parse("x")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -24,6 +24,7 @@ from .langdata import Language, load_language
 from .model import Comment, Diagnostic, Heading, Page, Signature
 from .signatures import TimestampReader, timestamp_reader
 from .threads import RawComment, assign_parents
+from .runtime import collector_paused
 from .wikitext import INVIS, OPAQUE, PLACEHOLDER, Lexed, UnsignedNote, lex
 
 Mode = Literal["reader", "discussiontools"]
@@ -74,9 +75,10 @@ def parse(
     language = language or load_language(lang)
     zone = timezone or language.default_timezone
     reader = timestamp_reader(language, zone)
-    lexed = lex(wikitext, language, title)
-    blocks = Blocks(lexed)
-    return _PageParser(wikitext, language, zone, reader, lexed, blocks, title, mode).run()
+    with collector_paused():
+        lexed = lex(wikitext, language, title)
+        blocks = Blocks(lexed)
+        return _PageParser(wikitext, language, zone, reader, lexed, blocks, title, mode).run()
 
 
 class _PageParser:
