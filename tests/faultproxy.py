@@ -17,6 +17,8 @@ real MediaWiki; give ``proxy.api`` as ``--wiki``. :meth:`FaultProxy.inject` pick
                    every request that carries ``maxlag``; ``retry_after`` replaces its
                    Retry-After by a test-sized one
 ``close``          read the request, close the connection without answering
+``drip``           forward, then send the answer ``chunk`` bytes every ``delay`` seconds (each
+                   read is quick, the whole answer takes minutes)
 =================  ==========================================================================
 
 ``times=N`` applies the fault to the first N matching requests only, then passes through;
@@ -59,7 +61,7 @@ def header(headers: Headers, name: str) -> str | None:
 
 def _replace(headers: Headers, name: str, value: str) -> Headers:
     return [(k, v) for k, v in headers if k.lower() != name.lower()] + [(name, value)]
-KINDS = ("pass", "slow", "truncate", "truncate-eof", "status", "maxlag", "close")
+KINDS = ("pass", "slow", "truncate", "truncate-eof", "status", "maxlag", "close", "drip")
 
 
 @dataclass
@@ -69,7 +71,8 @@ class Fault:
     kind: str = "pass"
     times: int | None = None  # only the first N matching requests; None: all of them
     match: str | None = None  # only requests whose decoded parameters contain this text
-    delay: float = 0.0  # slow: seconds before answering
+    delay: float = 0.0  # slow: seconds before answering; drip: seconds between pieces
+    chunk: int = 16  # drip: bytes sent at a time
     status: int = 503  # status: the HTTP status sent
     retry_after: str | None = "1"  # status, maxlag: the Retry-After header (None: none / MediaWiki's)
     lag: int = 45  # maxlag: seconds of lag the wiki reports
@@ -86,6 +89,8 @@ class Seen:
     params: dict[str, str]  # query string and form body
     done: str  # "pass", or the fault applied ("status 503", "maxlag", "upstream down", ...)
     status: int | None  # status sent; None when the connection was closed before any
+    sent: int = 0  # drip: bytes of the body written so far
+    size: int = 0  # drip: bytes of the whole body
 
 
 class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -216,20 +221,33 @@ class FaultProxy:
             cut = data[: int(len(data) * fault.keep)]
             seen.status = status
             try:
-                h.send_response(status)
-                for k, v in headers:
-                    h.send_header(k, v)
-                if kind == "truncate":
-                    h.send_header("Content-Length", str(len(data)))
-                h.send_header("Connection", "close")
-                h.end_headers()
+                self._start(h, status, headers, len(data) if kind == "truncate" else None)
                 h.wfile.write(cut)
                 h.wfile.flush()
             except OSError:
                 pass
             self._drop(h)
             return
+        if kind == "drip":
+            self._drip(h, seen, status, headers, data, fault)
+            return
         self._send(h, seen, status, headers, data)
+
+    def _drip(self, h: _Handler, seen: Seen, status: int, headers: Headers, data: bytes,
+              fault: Fault) -> None:
+        seen.status, seen.size = status, len(data)
+        try:
+            self._start(h, status, headers, len(data))
+            h.wfile.flush()
+            for at in range(0, len(data), fault.chunk):
+                if self._closing.wait(fault.delay) or self._client_gone(h):
+                    break
+                h.wfile.write(data[at : at + fault.chunk])
+                h.wfile.flush()
+                seen.sent = min(len(data), at + fault.chunk)
+        except OSError:  # the client gave up
+            pass
+        self._drop(h)
 
     def _forward(self, h: _Handler, body: bytes, extra: dict[str, str]) -> tuple[int, Headers, bytes]:
         conn = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
@@ -248,15 +266,21 @@ class FaultProxy:
     def _send(h: _Handler, seen: Seen, status: int, headers: Headers, data: bytes) -> None:
         seen.status = status
         try:
-            h.send_response(status)
-            for k, v in headers:
-                h.send_header(k, v)
-            h.send_header("Content-Length", str(len(data)))
-            h.send_header("Connection", "close")
-            h.end_headers()
+            FaultProxy._start(h, status, headers, len(data))
             h.wfile.write(data)
         except OSError:  # the client gave up (a timeout): nothing to tell it
             pass
+
+    @staticmethod
+    def _start(h: _Handler, status: int, headers: Headers, length: int | None) -> None:
+        """Send the status line and headers (Content-Length unless ``length`` is None)."""
+        h.send_response(status)
+        for k, v in headers:
+            h.send_header(k, v)
+        if length is not None:
+            h.send_header("Content-Length", str(length))
+        h.send_header("Connection", "close")
+        h.end_headers()
 
     @staticmethod
     def _client_gone(h: _Handler) -> bool:

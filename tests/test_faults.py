@@ -135,6 +135,18 @@ def test_one_slow_answer_times_out_and_the_retry_succeeds(proxy: FaultProxy, pri
     assert json.loads(cached_page(private_cache).read_text(encoding="utf-8"))["wikitext"] == full_page
 
 
+def test_an_answer_sent_a_byte_at_a_time_is_cut_off_and_retried(proxy: FaultProxy, private_cache: Path,
+                                                               full_page: str) -> None:
+    # every piece arrives well within --timeout, the whole answer would take minutes
+    proxy.inject("drip", match=PAGE, delay=0.1, chunk=4, times=1)
+    result = invoke("fetch", PAGE, "--wiki", proxy.api, "--retries", "1", "--timeout", "0.5")
+    assert result.exit_code == 0, result.stderr
+    assert [s.done for s in asked_for(proxy)] == ["drip", "pass"]
+    assert json.loads(cached_page(private_cache).read_text(encoding="utf-8"))["wikitext"] == full_page
+    dripped = asked_for(proxy)[0]
+    assert 0 < dripped.sent < dripped.size  # cut off (at 4 x 0.5 s), not read to the end
+
+
 def test_maxlag_is_mediawikis_own_answer(proxy: FaultProxy) -> None:
     proxy.inject("maxlag", match=PAGE, retry_after=None, times=1)  # MediaWiki's own Retry-After
     result = invoke("fetch", PAGE, "--wiki", proxy.api, "--retries", "0")
@@ -190,6 +202,7 @@ def test_retry_after_forms(monkeypatch: pytest.MonkeyPatch) -> None:
     ("truncate", {}, "was cut short ("),
     ("truncate-eof", {}, "was cut short (not complete JSON)"),
     ("slow", dict(delay=3), "no answer from {api} within 0.5 s"),
+    ("drip", dict(delay=0.1, chunk=4), "the answer from {api} took more than 2 s to arrive"),
 ])
 def test_persistent_fault_ends_in_one_line_after_bounded_tries(
     proxy: FaultProxy, private_cache: Path, kind: str, fault: dict, cause: str

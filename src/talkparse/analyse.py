@@ -7,6 +7,7 @@ from .langdata import load_language
 from .context import PageContext
 from .link import link_actions, link_answers
 from .model import Action, ActionStatus, Analysis, Page, Question, QuestionStatus
+from .runtime import collector_paused
 from .units import UnitBuilder
 
 
@@ -24,6 +25,11 @@ def analyse(page: Page) -> Analysis:
     >>> [(q.text, q.status.value, q.answered_by) for q in analyse(page).questions]
     [('What is the budget?', 'answered', (1,))]
     """
+    with collector_paused():
+        return _analyse(page)
+
+
+def _analyse(page: Page) -> Analysis:
     lang = page.lang
     lex = lexicon(lang)
     done = load_language(lang).templates.done.get("done", frozenset())

@@ -21,7 +21,7 @@ from .batch import Report, read_pages
 from .dumpjob import BATCH_PAGES
 from .errors import TalkparseError
 from .export import analysis_record, to_csv, to_json, to_jsonl
-from .fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, FetchOptions
+from .fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, WHOLE_ANSWER, FetchOptions
 from .files import atomic_write
 from .model import Page
 from .sources import (
@@ -89,7 +89,8 @@ def fetch_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """--retries and --timeout, for every command that may fetch."""
     f = click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT,
                      show_default=True, metavar="SECONDS",
-                     help="Seconds to wait for the wiki to connect and to answer.")(f)
+                     help="Seconds to wait for the wiki to connect and for each read of an answer; "
+                     f"an answer still arriving after {WHOLE_ANSWER} times this long is cut off and retried.")(f)
     f = click.option("--retries", type=click.IntRange(min=0), default=DEFAULT_RETRIES,
                      show_default=True,
                      help="Retries of a request that failed, timed out or met an overloaded or "

@@ -17,6 +17,7 @@ change nothing there.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 import sys
@@ -24,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .detect import ActionHit, Lexicon, is_question_text
 from .model import ActionKind, Page, Span
@@ -82,17 +83,19 @@ def stems(text: str, stop: frozenset[str]) -> list[str]:
     folded = fold(text)
     # interned: the words of a page are a few thousand strings, not one per occurrence
     out = [sys.intern(f"{m.group(1)[:5]}#{m.group(2)}") for m in _NUMBERED.finditer(folded)]
-    for w in _WORD.findall(folded):
-        if w in stop:
-            continue
-        if len(w) > 4 and w.endswith("s"):
-            w = w[:-1]
-        for suffix in ("ing", "ed", "e"):
-            if len(w) > len(suffix) + 3 and w.endswith(suffix):
-                w = w[: -len(suffix)]
-                break
-        out.append(sys.intern(w[:6]))
+    out += [_stem(w) for w in _WORD.findall(folded) if w not in stop]
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a page's words are a few thousand, used again and again
+def _stem(w: str) -> str:
+    if len(w) > 4 and w.endswith("s"):
+        w = w[:-1]
+    for suffix in ("ing", "ed", "e"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            break
+    return sys.intern(w[:6])
 
 
 def receipt(lex: Lexicon, texts: list[str]) -> bool:
@@ -313,6 +316,7 @@ class PageContext:
         self._labelled: dict[int, int | None] = {}
         self._responses: dict[int | None, list[int]] = {}
         self._response_titles: dict[int, bool] = {}
+        self._titles: list[str] | None = None  # folded section titles (see _folded_title)
         self._refs: dict[int, dict[int, list[str]]] = {}
         self._cues: dict[int, list[_ItemCues]] = {}
         self._substantive: dict[int, frozenset[int]] = {}
@@ -523,25 +527,41 @@ class PageContext:
         if found is None:
             key = -1 if hq is None else hq
             i = bisect.bisect_right(self._with_comments, key if hq is None else self._last_sub[hq])
-            found = []
-            while i < len(self._with_comments) and self._with_comments[i] <= key + RESPONSE_WINDOW:
-                if self.is_response_section(hq, self._with_comments[i]):
-                    found.append(self._with_comments[i])
-                i += 1
+            j = bisect.bisect_right(self._with_comments, key + RESPONSE_WINDOW, lo=i)
+            window = self._with_comments[i:j]
+            # the titles are compared with the question's in one call (a call per pair cost
+            # more than the rest of linking on a long archive)
+            alike = [False] * len(window)
+            if hq is not None and window:
+                self._folded_title(hq)
+                titles = self._titles
+                assert titles is not None
+                scores = process.cdist([titles[hq]], [titles[hc] for hc in window],
+                                       scorer=fuzz.token_set_ratio, score_cutoff=80)[0]
+                alike = [score >= 80 for score in scores]
+            found = [hc for hc, same in zip(window, alike) if same or self._named_response(hc)]
             self._responses[hq] = found
         return found
 
     def is_response_section(self, hq: int | None, hc: int) -> bool:
-        title = self.page.headings[hc].title
-        named = self._response_titles.get(hc)
-        if named is None:
-            named = self._response_titles[hc] = self.lex.any("response_heading", self.fold(title))
-        if named:
+        """Whether section ``hc`` responds to section ``hq``: its title says it does ("Response",
+        "Reply to comments"), or it is much like the title of ``hq``."""
+        if self._named_response(hc):
             return True
         if hq is None:
             return False
-        other = self.page.headings[hq].title
-        return fuzz.token_set_ratio(self.fold(title), self.fold(other)) >= 80
+        return fuzz.token_set_ratio(self._folded_title(hc), self._folded_title(hq), score_cutoff=80) >= 80
+
+    def _named_response(self, hc: int) -> bool:
+        named = self._response_titles.get(hc)
+        if named is None:
+            named = self._response_titles[hc] = self.lex.any("response_heading", self._folded_title(hc))
+        return named
+
+    def _folded_title(self, h: int) -> str:
+        if self._titles is None:
+            self._titles = [fold(x.title) for x in self.page.headings]
+        return self._titles[h]
 
     # text -------------------------------------------------------------------------------------
     def vec(self, item: Item) -> _Vec:

@@ -6,9 +6,11 @@ import functools
 import json
 import re
 from dataclasses import dataclass
+from collections.abc import Mapping
 from importlib import resources
 
 from .model import ActionKind
+from .prefilter import PatternSet
 from .units import CommentUnits, Unit, fold
 
 QUESTION_MARKS = ("?", "？", "؟", ";")  # the last is the Greek question mark after NFKC
@@ -54,10 +56,16 @@ class Lexicon:
     stopwords_wh: frozenset[str]  # question words: what, why, quién, warum...
     question_openers: frozenset[str]  # words a question starts with: question words, "is", "hast"
 
+    sets: Mapping[str, PatternSet]  # each list with its prefilters (see any())
+
     def any(self, name: str, folded: str) -> bool:
-        """Whether any pattern of the list ``name`` matches the folded text."""
-        patterns: tuple[re.Pattern[str], ...] = getattr(self, name)
-        return any(p.search(folded) for p in patterns)
+        """Whether any pattern of the list ``name`` matches the folded text.
+
+        A pattern is tried only if the text holds one of the strings each of its matches holds
+        (:mod:`talkparse.prefilter`): most sentences have none of the words most cues need, and
+        ``in`` is much cheaper than a search (this made the audit several times faster).
+        """
+        return self.sets[name].any(folded)
 
 
 _LISTS = (
@@ -92,8 +100,9 @@ def lexicon(lang: str) -> Lexicon:
         stop.update(fold(str(data.get("stopwords", ""))).split())
         wh.update(fold(str(data.get("question_words", ""))).split())
         openers.update(fold(str(data.get("question_openers", ""))).split())
+    sets = {name: PatternSet.of(pats) for name, pats in lists.items()}
     return Lexicon(lang=lang, stopwords=frozenset(stop), stopwords_wh=frozenset(wh),
-        question_openers=frozenset(wh | openers), **lists)
+        question_openers=frozenset(wh | openers), sets=sets, **lists)
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ DEFAULT_RETRIES = 3
 DEFAULT_TIMEOUT = 10.0
 RETRY_WAIT = 1.0  # seconds before the first retry when the wiki sends no Retry-After; doubles
 MAX_WAIT = 30.0  # the longest wait between two tries, whatever Retry-After asks for
+WHOLE_ANSWER = 4  # an answer still arriving after this many times the timeout is cut off
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,9 @@ class FetchOptions:
     """How to talk to the wiki."""
 
     retries: int = DEFAULT_RETRIES  # retries of a failed, overloaded or lagged request (see above)
-    timeout: float = DEFAULT_TIMEOUT  # seconds to wait for a connection and for each answer
+    timeout: float = DEFAULT_TIMEOUT  # seconds to wait for a connection and for each read
+    # (a whole answer may take WHOLE_ANSWER times as long: a server sending a byte at a time
+    # never lets a single read time out)
     user_agent: str | None = None  # replaces talkparse's description in the User-Agent header
 
 
@@ -77,6 +80,7 @@ def _pywikibot(options: FetchOptions) -> Any:
     from pywikibot import config
 
     _install_callback()
+    _install_deadline()
     config.base_dir = str(base)  # throttle.ctrl and apicache/ go here, never in the cwd
     config.user_agent_description = options.user_agent or USER_AGENT
     config.max_retries = 0  # talkparse retries (FetchOptions.retries); pywikibot must not, too
@@ -178,6 +182,77 @@ def _install_callback() -> None:
     http.error_handling_callback = callback
 
 
+def _install_deadline() -> None:
+    """Give every answer to a talkparse request a deadline for its whole body.
+
+    requests' timeout bounds the connection and each read of the socket, so a server that sends
+    a byte every few seconds could hold a run for hours. pywikibot's session gets a transport
+    adapter that reads the body itself, under a timer that shuts the socket down when the
+    answer has taken ``WHOLE_ANSWER`` times the timeout; the try then fails and is retried.
+    """
+    from pywikibot.comms import http
+
+    session = http.session
+    if getattr(session, "talkparse_deadline", False):
+        return
+    adapter = _deadline_adapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.talkparse_deadline = True
+
+
+def _deadline_adapter() -> Any:
+    import socket
+
+    from requests.adapters import HTTPAdapter
+
+    class DeadlineAdapter(HTTPAdapter):
+        def send(self, request: Any, stream: bool = False, timeout: Any = None,  # type: ignore[override]
+                 **kw: Any) -> Any:
+            if stream or not getattr(_LOCAL, "active", False):
+                return super().send(request, stream=stream, timeout=timeout, **kw)
+            limit = WHOLE_ANSWER * getattr(_LOCAL, "timeout", DEFAULT_TIMEOUT)
+            started = time.monotonic()
+            response = super().send(request, stream=True, timeout=timeout, **kw)
+            late = threading.Event()
+
+            def cut_off() -> None:
+                late.set()
+                sock = _socket_of(response.raw)
+                if sock is not None:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)  # wakes the read blocked on it
+                    except OSError:
+                        pass
+
+            timer = threading.Timer(max(0.0, limit - (time.monotonic() - started)), cut_off)
+            timer.daemon = True
+            timer.start()
+            try:
+                response.content  # noqa: B018 - reads the whole body, under the timer
+            except Exception:
+                if not late.is_set():
+                    raise
+            finally:
+                timer.cancel()
+            if late.is_set():
+                response.close()
+                raise _TryFailed(f"the answer from {{wiki}} took more than {limit:g} s to arrive")
+            return response
+
+    return DeadlineAdapter()
+
+
+def _socket_of(raw: Any) -> Any:
+    """The socket an urllib3 answer is read from: its connection's, or (when the server said
+    ``Connection: close``, and http.client handed the socket to the answer) its file's."""
+    sock = getattr(raw.connection, "sock", None)
+    if sock is None:
+        fp = getattr(getattr(raw, "_fp", None), "fp", None)  # http.client's answer, its makefile()
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    return sock
+
+
 def _check_answer(response: Any) -> _TryFailed | None:
     """The failed try an HTTP answer (or the requests exception instead of one) stands for."""
     import requests
@@ -201,6 +276,8 @@ def _check_answer(response: Any) -> _TryFailed | None:
 
 
 def _failed_connection(exc: BaseException, requests: Any) -> _TryFailed | None:
+    if isinstance(exc, _TryFailed):
+        return exc  # the whole-answer deadline (see _install_deadline)
     text = str(exc)
     timeout = f"{getattr(_LOCAL, 'timeout', DEFAULT_TIMEOUT):g}"
     if isinstance(exc, requests.exceptions.ConnectTimeout):

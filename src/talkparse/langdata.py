@@ -18,6 +18,7 @@ _CANONICAL_USER_TALK = ("user talk",)
 _CANONICAL_SPECIAL = ("special",)
 
 
+@functools.lru_cache(maxsize=16384)  # the same few names, thousands of times on a long page
 def _norm(name: str) -> str:
     """Normalise a namespace or template name for comparison: case-folded, spaces for underscores."""
     return " ".join(name.replace("_", " ").split()).casefold()

@@ -11,10 +11,12 @@ corrects the places where those rules misread a page as a person would read it
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from itertools import repeat
 from typing import Literal
 
 from .blocks import Blocks, LineKind
@@ -22,6 +24,7 @@ from .langdata import Language, load_language
 from .model import Comment, Diagnostic, Heading, Page, Signature
 from .signatures import TimestampReader, timestamp_reader
 from .threads import RawComment, assign_parents
+from .runtime import collector_paused
 from .wikitext import INVIS, OPAQUE, PLACEHOLDER, Lexed, UnsignedNote, lex
 
 Mode = Literal["reader", "discussiontools"]
@@ -72,9 +75,10 @@ def parse(
     language = language or load_language(lang)
     zone = timezone or language.default_timezone
     reader = timestamp_reader(language, zone)
-    lexed = lex(wikitext, language, title)
-    blocks = Blocks(lexed)
-    return _PageParser(wikitext, language, zone, reader, lexed, blocks, title, mode).run()
+    with collector_paused():
+        lexed = lex(wikitext, language, title)
+        blocks = Blocks(lexed)
+        return _PageParser(wikitext, language, zone, reader, lexed, blocks, title, mode).run()
 
 
 class _PageParser:
@@ -100,6 +104,7 @@ class _PageParser:
         self.mode = mode
         self.warnings: list[Diagnostic] = []
         self._invis_cache = (0, -1)  # (offset, last hidden character before it)
+        self._hidden_flags: bytes | None = None
 
     def run(self) -> Page:
         headings, heading_lines = self._headings()
@@ -139,7 +144,7 @@ class _PageParser:
     def _stamps(self) -> list[_Stamp]:
         blocks, reader = self.blocks, self.reader
         out: list[_Stamp] = []
-        for m in reader.regex.finditer(self.masked):
+        for m in reader.finditer(self.masked):
             a, b = m.span()
             line = blocks.lines[blocks.line_at(a)]
             if line.kind in (LineKind.HEADING, LineKind.TABLE) or blocks.crosses_bound(a, b):
@@ -240,14 +245,21 @@ class _PageParser:
         """
         if sig.timestamp <= prev.when:
             return False
-        between = _readable(self.text[prev.end : sig.span[0]], self.masked[prev.end : sig.span[0]])
+        between = self._readable(prev.end, sig.span[0])
         return len(_WORD.findall(between)) >= ADDENDUM_MIN_WORDS
 
     def _is_notice(self, start: int, end: int) -> bool:
         notices = self.lang.templates.notices
         if not notices:
             return False
-        text = " ".join(_readable(self.text[start:end], self.masked[start:end]).split()).casefold()
+        # A comment is a notice only if its visible text holds a notice phrase, so only if its
+        # source holds every word of it (in lower case: the phrases have no letter that
+        # lowering and case-folding treat differently). Looking for the words there first
+        # spares reading the visible text of every comment, which cost more than finding them.
+        lower = self.text[start:end].lower()
+        if not any(all(w in lower for w in words) for words in _notice_words(notices)):
+            return False
+        text = " ".join(self._readable(start, end).split()).casefold()
         return any(n in text for n in notices)
 
     def _signature(self, lo: int, st: _Stamp) -> Signature | None:
@@ -259,7 +271,7 @@ class _PageParser:
         user: str | None = None
         first = st.start
         display: str | None = None
-        visible = _VisibleCounter(self.masked, self._last_invis(st.start))
+        visible = _VisibleCounter(self.masked, self._hidden(), self._last_invis(st.start))
         while j >= 0:
             link = links[j]
             j -= 1
@@ -279,6 +291,30 @@ class _PageParser:
         if user is None:
             return None
         return Signature(user, st.when, display, None, (first, st.end))
+
+    def _readable(self, a: int, b: int) -> str:
+        """Visible text of ``[a, b)``: the source where the mask shows something, entities decoded.
+
+        Where the mask holds no quoted or literal text, that is the masked text without its
+        hidden characters (the source's own, where it shows); otherwise the source is read run
+        by run of shown characters.
+        """
+        masked = self.masked[a:b]
+        if OPAQUE in masked:
+            out = "".join(self.text[a + m.start() : a + m.end()] for m in _SHOWN.finditer(masked))
+        else:
+            out = masked
+            if INVIS in out:
+                out = out.replace(INVIS, "")
+            if PLACEHOLDER in out:
+                out = out.replace(PLACEHOLDER, "")
+        return html.unescape(out) if "&" in out else out
+
+    def _hidden(self) -> bytes:
+        """:func:`hidden_flags` of the page (made once, for :class:`_VisibleCounter`)."""
+        if self._hidden_flags is None:
+            self._hidden_flags = hidden_flags(self.masked)
+        return self._hidden_flags
 
     def _last_invis(self, pos: int) -> int:
         """Offset of the last hidden character before ``pos`` (-1 if none).
@@ -336,20 +372,21 @@ class _PageParser:
 
     def plain_text(self, pieces: list[tuple[int, int]], cut: list[tuple[int, int]]) -> str:
         """Readable text of source ranges, markup and signature ranges removed."""
-        text, masked = self.text, self.masked
         parts: list[str] = []
         for a, b in pieces:
             pos = a
             for s, e in cut:
                 if a <= s < b:
-                    parts.append(_readable(text[pos:s], masked[pos:s]))
+                    parts.append(self._readable(pos, s))
                     pos = max(pos, e)
             if pos < b:
-                parts.append(_readable(text[pos:b], masked[pos:b]))
+                parts.append(self._readable(pos, b))
             parts.append("\n")
-        lines = [_LIST_PREFIX.sub("", ln).strip() for ln in "".join(parts).split("\n")]
-        body = "\n".join(ln for ln in lines if ln)
-        return _TRAILING_DASHES.sub("", body).strip()
+        # each line without its list prefix, stripped; empty lines left out (map and filter
+        # run in C: a regex or a Python loop per line cost more than the rest of the parse)
+        lines = "".join(parts).split("\n")
+        body = "\n".join(filter(None, map(str.strip, map(str.lstrip, lines, repeat(_LIST_PREFIX)))))
+        return _without_trailing_dashes(body).strip()
 
 
 class _VisibleCounter:
@@ -359,11 +396,14 @@ class _VisibleCounter:
     count covers ``[a, last)``, ``last`` being the last hidden character before the timestamp:
     the stripped runs of text between hidden characters. Asked for ever earlier offsets ``a``
     (the links before a timestamp, nearest first), it reads each run once and stops at the
-    limit, instead of counting the whole stretch again for every link.
+    limit, instead of counting the whole stretch again for every link. Runs are found with
+    ``bytes.rfind`` in ``hidden`` (one byte per character, 0 where the mask hides it), which
+    steps over a stretch of hidden characters at once rather than one ``rfind`` per character.
     """
 
-    def __init__(self, masked: str, last: int) -> None:
+    def __init__(self, masked: str, hidden: bytes, last: int) -> None:
         self.masked = masked
+        self.hidden = hidden  # see hidden_flags
         self.last = last
         self.boundary = last  # the leftmost hidden character whose runs to the right are counted
         self.total = 0  # visible characters in the runs between boundary and last
@@ -372,35 +412,43 @@ class _VisibleCounter:
         """Whether the text from ``a`` to the last hidden character shows ``limit`` characters."""
         if self.last < a:
             return False  # no hidden character after a: all of it is the timestamp's text node
-        masked = self.masked
+        masked, hidden = self.masked, self.hidden
         while self.total < limit:
-            prev = masked.rfind(INVIS, a, self.boundary)
-            if prev == -1:
+            # the nearest run of shown characters left of the boundary, within [a, boundary)
+            end = hidden.rfind(b"\x01", a, self.boundary)
+            if end == -1:
+                self.boundary = a  # only hidden characters left down to a
                 break
-            self.total += len(masked[prev + 1 : self.boundary].strip())
-            self.boundary = prev
+            before = hidden.rfind(b"\x00", a, end)  # the hidden character just before the run
+            if before == -1:
+                self.boundary = end + 1  # the run reaches a: what is left is its part
+                break
+            self.total += len(masked[before + 1 : end + 1].strip())
+            self.boundary = before
         # the counted runs only grow as a moves left: past the limit, it stays past it
         return self.total >= limit or self.total + len(masked[a : self.boundary].strip()) >= limit
 
 
-_LIST_PREFIX = re.compile(r"^[:*#;]+")
-# the lookbehind starts the run only where a run starts: without it, every position of a long
-# run of dashes or spaces in the middle of a text would rescan the rest of the run
-_TRAILING_DASHES = re.compile(r"(?<![\s\-~\u2010-\u2015\u2043\u2060])[\s\-~\u2010-\u2015\u2043\u2060]+$")
+def hidden_flags(masked: str) -> bytes:
+    """One byte per character of ``masked``: 0 for ``INVIS``, 1 for anything else (in C: the
+    text as Latin-1, other characters replaced by "?", then every byte but 0 made 1)."""
+    return masked.encode("latin-1", "replace").translate(_SHOWN_FLAG)
 
 
+_SHOWN_FLAG = bytes([0] + [1] * 255)
 _SHOWN = re.compile("[^" + INVIS + PLACEHOLDER + "]+")
+_LIST_PREFIX = ":*#;"  # characters of a list item's prefix
+_DASHES = "-~\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2060"
 
 
-def _readable(source: str, masked: str) -> str:
-    """Visible text: original characters where the mask shows something, entities decoded."""
-    if INVIS not in masked and OPAQUE not in masked and PLACEHOLDER not in masked:
-        out = masked
-    else:
-        # the source where the mask shows anything (literal text included): run by run, not
-        # character by character (a page-long comment would cost a list entry per character)
-        out = "".join(source[m.start() : m.end()] for m in _SHOWN.finditer(masked))
-    return html.unescape(out) if "&" in out else out
+def _without_trailing_dashes(text: str) -> str:
+    """The text without the run of whitespace and dashes at its end (what is left of a
+    signature's "--" or "~~"), cut by ``rstrip`` rather than a regex tried at every offset."""
+    while True:
+        cut = text.rstrip().rstrip(_DASHES)
+        if cut == text:
+            return cut
+        text = cut
 
 
 def _heading_inner(raw: str, masked: str, level: int) -> str:
@@ -409,6 +457,7 @@ def _heading_inner(raw: str, masked: str, level: int) -> str:
 
 
 HEADING_MARKUP_LIMIT = 32  # openings of templates, links and tags in a heading given to mwparserfromhell
+_HEADING_MARKUP = re.compile(r"[{}\[\]<>&'\x00-\x08\n-\x1f\x7f]|://|^\s*(?:[:;*#=]|----)")  # what mwparserfromhell may read as markup
 _CRUDE_MARKUP = re.compile(r"<[^<>\n]*>|'{2,}|[{}\[\]|]+")
 
 
@@ -420,6 +469,8 @@ def heading_title(wikitext: str) -> str:
     in the square of the heading's length on unclosed ones (a heading of 20,000 "{{a|" took
     minutes).
     """
+    if not _HEADING_MARKUP.search(wikitext):
+        return " ".join(wikitext.split())  # plain text: nothing for mwparserfromhell to do
     if wikitext.count("{{") + wikitext.count("[") + wikitext.count("<") > HEADING_MARKUP_LIMIT:
         text = _CRUDE_MARKUP.sub(" ", wikitext)
         return " ".join(html.unescape(text).split())
@@ -448,10 +499,24 @@ def _anchors(headings: list[Heading]) -> list[str]:
 _FORMAT_SWITCH = datetime(2022, 7, 12, tzinfo=timezone.utc)
 
 
+@functools.cache
+def _notice_words(notices: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The words of each notice phrase (case-folded, as the phrases are), the rarest first so
+    that a comment without the phrase fails on the first: the longest, but words every talk
+    page has last, and words of one or two letters left out."""
+    return tuple(tuple(sorted((w for w in set(re.findall(r"\w+", n)) if len(w) > 2),
+                              key=lambda w: (w in _TALK_WORDS, -len(w), w)))
+                 for n in notices)
+
+
+_TALK_WORDS = frozenset({"discussion", "comments", "comment", "please", "notice"})
+
+
 def _comment_id(author: str, when: datetime) -> str:
     """DiscussionTools-style comment id part: ``c-<author>-<time>``."""
+    w = when  # formatted field by field: strftime cost more than the rest of the id
     if when < _FORMAT_SWITCH:
-        stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        stamp = f"{w.year:04d}-{w.month:02d}-{w.day:02d}T{w.hour:02d}:{w.minute:02d}:{w.second:02d}.000Z"
     else:
-        stamp = when.strftime("%Y%m%d%H%M%S")
+        stamp = f"{w.year:04d}{w.month:02d}{w.day:02d}{w.hour:02d}{w.minute:02d}{w.second:02d}"
     return "c-" + author.replace(" ", "_")[:80] + "-" + stamp

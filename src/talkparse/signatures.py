@@ -6,10 +6,11 @@ import functools
 import html
 import ipaddress
 import re
+import re._parser as _parser  # the width of a pattern's matches (TimestampReader.finditer)
 import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 from .langdata import Language, _norm, get_zone, zone_abbreviations
 
@@ -17,6 +18,7 @@ from .langdata import Language, _norm, get_zone, zone_abbreviations
 # as characters or as HTML entities.
 _MARK = r"(?:[\u200e\u200f]|&(?:lrm|rlm|#8206|#8207|#x200[eEfF]);)?"
 _NBSP = r"(?:\u00a0|&nbsp;|&#160;|&#x[aA]0;)"
+_MAX_WIDTH = 10_000  # longer (or unbounded) timestamp patterns are searched the plain way
 
 
 def _alternatives(values: tuple[str, ...] | list[str]) -> str:
@@ -57,10 +59,41 @@ class TimestampReader:
         self._digit_class = "[0-9]" if digits == "0123456789" else "[" + re.escape(digits) + "]"
         self._digit_map = {d: str(i) for i, d in enumerate(lang.digits)}
         body, self._codes = self._build(lang.date_format)
-        self.pattern = body + " " + _MARK + r"\(" + _alternatives(list(labels)) + r"\)"
+        zone = r"\(" + _alternatives(list(labels)) + r"\)"
+        self.pattern = body + " " + _MARK + zone
         self.regex = re.compile(self.pattern)
+        # every match ends with "(zone)", and is at most this long (see finditer)
+        self._zone = re.compile(zone)
+        width = _parser.parse(self.pattern).getwidth()[1]
+        brackets = any("(" in label or ")" in label for label in labels)
+        self._width = width if width < _MAX_WIDTH and not brackets else None
         # The same without the zone, for lenient reading of {{unsigned}} dates.
         self.bare_regex = re.compile(body)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """The matches of :attr:`regex` in ``text``, as ``regex.finditer`` gives them, faster.
+
+        ``regex.finditer`` tries the pattern at every digit of the page. Every match ends with
+        a zone label in brackets and is at most ``_width`` characters long, so the next match
+        after ``pos`` starts at or after ``e - _width``, ``e`` being the end of the first label
+        after ``pos`` (a match starting before that would end at a label before ``e``): the
+        search starts there, and the labels are found by a pattern that starts with a literal
+        "(", which the engine looks for at C speed. (No label may hold a bracket: the first
+        label found after ``pos`` then ends before any match's own.)
+        """
+        if self._width is None:
+            yield from self.regex.finditer(text)
+            return
+        pos = 0
+        while True:
+            zone = self._zone.search(text, pos)
+            if zone is None:
+                return
+            m = self.regex.search(text, max(pos, zone.end() - self._width))
+            if m is None:
+                return
+            yield m
+            pos = m.end() if m.end() > m.start() else m.end() + 1
 
     def _build(self, fmt: str) -> tuple[str, list[str]]:
         out: list[str] = []
@@ -126,6 +159,8 @@ class TimestampReader:
         return "".join(out), codes
 
     def _number(self, text: str) -> int:
+        if text.isascii():
+            return int(text)
         return int("".join(self._digit_map.get(ch, ch) for ch in text))
 
     def read(self, match: re.Match[str], *, zone_label: str | None = None) -> ParsedTime | None:
@@ -223,6 +258,7 @@ def _is_ipv6(name: str) -> bool:
     return True
 
 
+@functools.cache  # one per language, its cache shared by every page of a run
 def user_resolver(lang: Language) -> Callable[[str], tuple[str, str] | None]:
     """Return a cached function mapping a link target to ``(user, kind)``, or None.
 

@@ -11,6 +11,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from .langdata import Language, _norm
 from .signatures import title_from_url, user_resolver
@@ -20,7 +21,10 @@ OPAQUE = "\x01"  # rendered, but not wikitext: quoted, <nowiki>, <math>... (no s
 PLACEHOLDER = "\x02"  # one character standing for what a template or bare link renders
 
 _KEEP, _INVIS, _OPAQUE, _PLACEHOLDER = 0, 1, 2, 3
-_MASK_CHARS = {_INVIS: INVIS, _OPAQUE: OPAQUE, _PLACEHOLDER: PLACEHOLDER}
+# mask code c is rendered as chr(c - 1): _INVIS as INVIS, _OPAQUE as OPAQUE, ...
+
+# The lexer's records (Param, Template, UserLink) are named tuples: a long page has thousands,
+# and a frozen dataclass cost three times as much to make.
 
 # --- stage 1: tags whose contents are not wikitext ---------------------------------------------
 
@@ -63,7 +67,7 @@ _LINK = re.compile(r"\[\[([^\[\]\|\n]*)(?:\|((?:[^\[\]\n]|\[(?!\[)[^\[\]\n]*\])*
 # [url label]: the url, then a label up to the first "]" on the line (see _ext_links)
 _EXTLINK_START = re.compile(r"\[((?:https?:|ftp:)?//[^\s\[\]<>\"\x00\x01]+)")
 _EXTLINK_LABEL_END = re.compile(r"[\]\n]")
-_QUOTES = re.compile(r"'{2,}")
+_QUOTES = re.compile(r"''+")  # as '{2,}, but the engine looks for the literal '' at C speed
 _MAGIC = re.compile(r"__[A-ZÀ-Ý]+__")
 
 _FILE_NS = frozenset(
@@ -77,8 +81,7 @@ _HIDDEN_LINK_NS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(NamedTuple):
     """One template parameter; ``key`` is "1", "2"... for positional ones."""
 
     key: str
@@ -86,8 +89,7 @@ class Param:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Template:
+class Template(NamedTuple):
     """A template call ``{{name|...}}`` in the source."""
 
     start: int
@@ -103,8 +105,7 @@ class Template:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class UserLink:
+class UserLink(NamedTuple):
     """A link that names a user: ``[[User:X|label]]``, ``{{ping|X}}``, ``{{User:X/sig}}``..."""
 
     start: int
@@ -153,21 +154,41 @@ class _Mask:
             self.codes[start:end] = bytes((code,)) * (end - start)
 
     def render(self, text: str) -> str:
-        # pieces are joined a few thousand at a time: a page of many short runs would
-        # otherwise hold an object per run, several times the page's size, until the end
-        done: list[str] = []
-        out: list[str] = []
-        pos = 0
-        for m in re.finditer(rb"\x01+|\x02+|\x03+", self.codes):
-            out.append(text[pos : m.start()])
-            out.append(_MASK_CHARS[m.group()[0]] * (m.end() - m.start()))
-            pos = m.end()
-            if len(out) >= 4096:
-                done.append("".join(out))
-                out.clear()
-        out.append(text[pos:])
-        done.append("".join(out))
-        return "".join(done)
+        """The text with each masked character replaced by its mask character.
+
+        Done with numpy, a slice of the page at a time (see :func:`_points`): a loop over the
+        runs of masked characters in Python cost more than lexing the page.
+        """
+        import numpy as np
+
+        pieces: list[str] = []
+        for a in range(0, len(text), _SLICE):
+            b = min(len(text), a + _SLICE)
+            codes = np.frombuffer(self.codes, dtype=np.uint8, count=b - a, offset=a)
+            if not codes.any():
+                pieces.append(text[a:b])
+                continue
+            chars = _points(text[a:b])
+            hit = codes != 0
+            chars[hit] = codes[hit] - 1  # _INVIS, _OPAQUE, _PLACEHOLDER -> "\x00", "\x01", "\x02"
+            pieces.append(_from_points(chars))
+        return "".join(pieces)
+
+
+# Characters handled at a time by numpy: a slice's temporary arrays take at most 1 MB, however
+# long the page (larger slices are no faster).
+_SLICE = 1 << 16
+
+
+def _points(text: str) -> Any:
+    """The text's code points as a writable numpy array (lone surrogates kept)."""
+    import numpy as np
+
+    return np.frombuffer(bytearray(text.encode("utf-32-le", "surrogatepass")), dtype="<u4")
+
+
+def _from_points(points: Any) -> str:
+    return str(points.tobytes().decode("utf-32-le", "surrogatepass"))
 
 
 def _stage1(text: str, mask: _Mask, bounds: list[int]) -> None:
@@ -318,8 +339,10 @@ class _Lexer:
         _stage1(text, mask, out.bounds)
         masked = mask.render(text)
         self._templates(masked)
+        del masked  # one rendering at a time: a page-sized string each
         masked = mask.render(text)
         self._links_and_tags(masked)
+        del masked
         out.masked = mask.render(text)
         out.bounds.sort()
         out.seps.sort()
@@ -469,24 +492,27 @@ class _Lexer:
     def _links_and_tags(self, masked: str) -> None:
         mask, out, resolve = self.mask, self.out, self.resolve
         for m in _LINK.finditer(masked):
-            target = m.group(1).replace(INVIS, "")
-            label = m.group(2)
+            target, label = m.group(1, 2)
+            if INVIS in target:
+                target = target.replace(INVIS, "")
             start, end = m.start(), m.end()
-            ns = target.lstrip(":").split(":", 1)[0]
-            if ":" in target and not target.startswith(":") and _norm(ns) in _HIDDEN_LINK_NS:
-                mask.set(start, end, _INVIS)
-                continue
-            if ":" in target and not target.startswith(":") and _norm(ns) in _FILE_NS:
-                mask.set(start, end, _INVIS)  # an image: content, but no text to read
-                mask.set(start, start + 1, _PLACEHOLDER)
-                continue
+            colon = ":" in target
+            if colon and not target.startswith(":"):
+                ns = _norm(target.split(":", 1)[0])
+                if ns in _HIDDEN_LINK_NS:
+                    mask.set(start, end, _INVIS)
+                    continue
+                if ns in _FILE_NS:
+                    mask.set(start, end, _INVIS)  # an image: content, but no text to read
+                    mask.set(start, start + 1, _PLACEHOLDER)
+                    continue
             if label is None:
                 mask.set(start, start + 2, _INVIS)
                 mask.set(end - 2, end, _INVIS)
             else:
                 mask.set(start, m.start(2), _INVIS)
                 mask.set(end - 2, end, _INVIS)
-            if ":" in target:
+            if colon:
                 found = resolve(target)
                 if found:
                     shown = _clean_label(label) if label is not None else None
@@ -648,14 +674,17 @@ class _CloseFinder:
 def _clean_label(label: str | None) -> str | None:
     if label is None:
         return None
+    if not _LABEL_MARKUP_START.search(label):
+        return " ".join(label.split()) or None  # plain text, the usual case
     # a "<" after the last ">" starts no tag: leaving it out keeps <[^>]*> linear
     cut = label.rfind(">") + 1
     text = _LABEL_MARKUP.sub("", label[:cut]) + _LABEL_QUOTES.sub("", label[cut:])
     return " ".join(text.split()) or None
 
 
-_LABEL_MARKUP = re.compile(r"<[^>]*>|'{2,}|[\x00\x01]")
-_LABEL_QUOTES = re.compile(r"'{2,}|[\x00\x01]")
+_LABEL_MARKUP = re.compile(r"<[^>]*>|''+|[\x00\x01]")
+_LABEL_QUOTES = re.compile(r"''+|[\x00\x01]")
+_LABEL_MARKUP_START = re.compile(r"[<'\x00\x01]")
 _YEAR = re.compile(r"\b\d{4}\b")
 _SPLIT_DATE_USER = re.compile(r"^(.*?\d{4}[\u200e\u200f]?)\s*(.*)$")
 _DATE_END = re.compile(r"\d{4}[\u200e\u200f]?\Z")
@@ -692,5 +721,25 @@ _MAGIC_WORDS = frozenset(
 
 
 def lex(text: str, lang: Language, title: str | None = None) -> Lexed:
-    """Lex ``text``: masked copy, templates, user links, block boundaries and separators."""
-    return _Lexer(text, lang, title).run()
+    """Lex ``text``: masked copy, templates, user links, block boundaries and separators.
+
+    The last result is kept: analysing a page lexes the very text its parse just lexed (the
+    same string object, language and title), and gets it again instead of a second pass. It is
+    read-only from here on.
+    """
+    global _last
+    last = _last
+    if last is not None and last[0] is text and last[1] is lang and last[2] == title:
+        return last[3]
+    lexed = _Lexer(text, lang, title).run()
+    _last = (text, lang, title, lexed)
+    return lexed
+
+
+_last: tuple[str, Language, str | None, Lexed] | None = None  # see lex()
+
+
+def forget_last() -> None:
+    """Drop the kept result of :func:`lex` (benchmarks time the lexing of the same text again)."""
+    global _last
+    _last = None
