@@ -6,6 +6,7 @@ import contextlib
 import functools
 import io
 import json
+import os
 import sys
 from datetime import datetime
 from datetime import timezone as dt_timezone
@@ -17,6 +18,7 @@ import click
 from . import __version__
 from .analyse import analyse
 from .batch import Report, read_pages
+from .dumpjob import BATCH_PAGES
 from .errors import TalkparseError
 from .export import analysis_record, to_csv, to_json, to_jsonl
 from .fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, WHOLE_ANSWER, FetchOptions
@@ -55,6 +57,12 @@ def _run(fn: Callable[[], Any]) -> Any:
 
 def parse_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that parses a page."""
+    f = click.option("--title", help="Page title, for ids and output.")(f)
+    return language_options(f)
+
+
+def language_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--lang, --timezone and --mode: how pages are read, also for whole dumps."""
     f = click.option(
         "--mode",
         type=click.Choice(["reader", "discussiontools"]),
@@ -63,7 +71,6 @@ def parse_options(f: Callable[..., Any]) -> Callable[..., Any]:
         help="reader: threads as people read them; discussiontools: exactly as MediaWiki's "
         "DiscussionTools parser, quirks included.",
     )(f)
-    f = click.option("--title", help="Page title, for ids and output.")(f)
     f = click.option(
         "--timezone",
         metavar="ZONE",
@@ -102,7 +109,7 @@ def source_options(f: Callable[..., Any]) -> Callable[..., Any]:
         kw["sources"] = SourceOptions(
             wiki=kw.pop("wiki"), revision=kw.pop("revision"), at=at,
             archives=kw.pop("archives"), subpages=kw.pop("subpages"),
-            refresh=kw.pop("refresh", False), namespaces=tuple(kw.pop("namespace", ())),
+            refresh=kw.pop("refresh", False), namespaces=kw.pop("namespace", ()),
             fetch=FetchOptions(retries=kw.pop("retries"), timeout=kw.pop("timeout")),
         )
         return f(**kw)
@@ -121,10 +128,22 @@ def source_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return fetch_options(wrapper)
 
 
+def _namespace_ids(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[int, ...]:
+    """``--namespace 1,3 --namespace 4`` as ``(1, 3, 4)``."""
+    try:
+        return tuple(int(part) for value in values for part in value.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter(f"{', '.join(values)}: give namespace ids, like 1,3,4,5") from None
+
+
+namespace_option = click.option(
+    "--namespace", multiple=True, callback=_namespace_ids, metavar="ID[,ID...]",
+    help="XML dumps: namespaces to read (1,3,4,5; repeatable). Default: every talk namespace.")
+
+
 def reading_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Source options plus those that only make sense when reading (cache, dumps)."""
-    f = click.option("--namespace", type=int, multiple=True, metavar="ID",
-                     help="XML dumps: namespace to read (repeatable). Default: every talk namespace.")(f)
+    f = namespace_option(f)
     f = click.option("--refresh", is_flag=True, help="Fetch the page again even if it is cached.")(f)
     return f
 
@@ -571,6 +590,114 @@ def report(
         if not quiet:
             click.echo(f"wrote {output}: {_count(len(results), 'page')}", err=True)
     sys.exit(report.return_code)
+
+
+@cli.command()
+@click.argument("file", metavar="FILE")
+@click.option("-o", "--output", required=True, metavar="OUT.parquet|OUT.jsonl",
+              help="The folder to write: a folder per table of part files, and a journal.")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "jsonl"]),
+              help="Part files' format. Default: the one OUT's suffix names.")
+@namespace_option
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default="every core", help="Worker processes (local engine; 1: this process).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: processes on this machine; dask: the Dask cluster of --scheduler.")
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler: tcp://HOST:8786.")
+@click.option("--batch-pages", type=click.IntRange(min=1), default=BATCH_PAGES, show_default=True,
+              help="Pages per batch: the unit of work, of writing and of resuming.")
+@language_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary line; errors still show.")
+def dump(file: str, output: str, fmt: str | None, namespace: tuple[int, ...], jobs: int,
+         engine: str, scheduler: str | None, batch_pages: int, lang: str | None,
+         timezone: str | None, mode: str, quiet: bool) -> None:
+    """Read a whole XML dump into tables: comments, threads, questions and actions.
+
+    FILE is a pages-articles or pages-meta-current dump (.xml, .xml.bz2, .xml.gz), streamed
+    in constant memory and parsed on every core (--jobs) or on a Dask cluster. OUT is a
+    folder: OUT/comments/, OUT/threads/, OUT/questions/, OUT/actions/ hold one part file per
+    batch of pages, in dump order (pandas.read_parquet("OUT/comments") reads a table whole),
+    OUT/failures/ the pages that could not be read. Interrupted, the same command goes on
+    where it stopped, without losing or repeating rows.
+
+    Example:
+
+        talkparse dump enwiki-latest-pages-meta-current.xml.bz2 --namespace 1,3,4,5 -o talk.parquet
+
+        talkparse dump dewiki.xml.gz -o talk.jsonl --engine dask --scheduler tcp://10.0.0.5:8786
+    """
+    from .dumpjob import DumpOptions, run_dump
+    from .render import dump_progress
+
+    options = DumpOptions(namespaces=namespace, lang=lang, timezone=timezone, mode=mode,  # type: ignore[arg-type]
+                          format=_dump_format(output, fmt), batch_pages=batch_pages)
+    runner = _run(lambda: _dump_engine(engine, scheduler, jobs))
+    size = Path(file).stat().st_size if Path(file).is_file() else 0
+    with dump_progress(size, enabled=not quiet and sys.stderr.isatty()) as bar:
+        failures = _FailureNotes(bar, output)
+        try:
+            report = _run(lambda: run_dump(file, output, options, engine=runner, on_progress=bar.update,
+                                           on_failure=failures.note))
+        except KeyboardInterrupt:
+            bar.note(f"interrupted: run the same command again to go on where {output} stopped")
+            sys.exit(130)
+    if not quiet:
+        click.echo(_dump_summary(report), err=True)
+    sys.exit(report.return_code)
+
+
+def _dump_format(output: str, fmt: str | None) -> Any:
+    found = fmt or Path(output.rstrip("/")).suffix.lstrip(".").lower()
+    if found not in ("parquet", "jsonl"):
+        raise click.UsageError("give -o OUT.parquet or OUT.jsonl, or --format parquet|jsonl")
+    return found
+
+
+def _dump_engine(engine: str, scheduler: str | None, jobs: int) -> Any:
+    from .dumpjob import LocalEngine
+
+    if engine == "dask":
+        if not scheduler:
+            raise click.UsageError("--engine dask needs --scheduler ADDRESS")
+        from .dumpdask import DaskEngine
+
+        return DaskEngine(scheduler)
+    if scheduler:
+        raise click.UsageError("--scheduler goes with --engine dask")
+    return LocalEngine(jobs)
+
+
+class _FailureNotes:
+    """One ``error:`` line per page that failed, up to :attr:`SHOWN`; the rest are in OUT/failures."""
+
+    SHOWN = 10
+
+    def __init__(self, bar: Any, output: str) -> None:
+        self.bar, self.output, self.count = bar, output, 0
+
+    def note(self, failure: Any) -> None:
+        self.count += 1
+        if self.count <= self.SHOWN:
+            self.bar.note(f"error: {failure.page}: {failure.message}")
+        elif self.count == self.SHOWN + 1:
+            self.bar.note(f"error: more pages failed; every one is listed in {self.output}/failures")
+
+
+def _dump_summary(report: Any) -> str:
+    tables = ", ".join(_count(report.rows.get(t, 0), t[:-1]) for t in
+                       ("comments", "threads", "questions", "actions"))
+    done = "was complete already: " if report.already_complete else ""
+    line = f"{report.output}: {done}{_count(report.pages, 'page')}, {tables}"
+    if report.failed:
+        line += f"; {_count(report.failed, 'page')} failed (see {report.output}/failures)"
+    if report.already_complete:
+        return line
+    seconds = max(report.seconds, 1e-9)
+    line += (f"; this run: {_count(report.run_pages, 'page')} in {report.seconds:.1f} s "
+             f"({report.run_pages / seconds:,.1f} pages/s, {report.run_text_bytes / seconds / 1e6:.2f} MB/s)")
+    if report.resumed:
+        line += f", going on from an earlier run ({report.discarded} unfinished part files deleted)"
+    return line
 
 
 @cli.command()

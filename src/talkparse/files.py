@@ -50,17 +50,19 @@ def read_source(path: str) -> Source:
     return Source(name, text)
 
 
-def atomic_write(path: str | os.PathLike[str], text: str | bytes) -> None:
+def atomic_write(path: str | os.PathLike[str], text: str | bytes, *, tidy: bool = True) -> None:
     """Write ``text`` (UTF-8) or bytes to ``path`` so that readers see the old file or the new
     one, never half.
 
     The data goes to a temporary file in the same folder, is flushed to disk, then renamed over
     the target. Temporary files of this target that a killed writer left behind over an hour
-    ago are removed.
+    ago are removed, unless ``tidy`` is false: looking for them lists the folder, which a writer
+    of many files in one folder that cleans up after itself (``talkparse dump``) can spare.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    _remove_stale(folder, target.name)
+    if tidy:
+        _remove_stale(folder, target.name)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

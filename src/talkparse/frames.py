@@ -71,7 +71,7 @@ _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
 def to_frame(pages_or_results: Page | Analysis | Iterable[Page | Analysis], *,
-             table: Table = "comments") -> pd.DataFrame:
+             table: Table = "comments", page_ids: Iterable[int | None] | None = None) -> pd.DataFrame:
     """Return one table of one or many pages as a DataFrame, one row per comment (or thread,
     question, action), pages in the order given.
 
@@ -84,6 +84,9 @@ def to_frame(pages_or_results: Page | Analysis | Iterable[Page | Analysis], *,
     :param pages_or_results: a :class:`~talkparse.Page` or :class:`~talkparse.Analysis`, or an
         iterable of them (consumed once, page by page).
     :param table: ``"comments"``, ``"threads"``, ``"questions"`` or ``"actions"``.
+    :param page_ids: the page id of each page, in the same order, for pages of a dump: then a
+        ``page_id`` column (nullable integer) follows ``revision``. Titles change when pages
+        move, ids do not, so tables of different dumps join on them.
     :raises ValueError: for an unknown table.
 
     >>> import talkparse
@@ -98,7 +101,10 @@ def to_frame(pages_or_results: Page | Analysis | Iterable[Page | Analysis], *,
     if isinstance(pages_or_results, (Page, Analysis)):
         pages_or_results = [pages_or_results]
     rows: dict[str, list[Any]] = {name: [] for name in COLUMNS[table]}
+    ids: list[int | None] = []
+    id_of = iter(page_ids) if page_ids is not None else None
     for item in pages_or_results:
+        before = len(rows["page"])
         if table == "comments":
             _comment_rows(item.page if isinstance(item, Analysis) else item, rows)
         else:
@@ -106,7 +112,12 @@ def to_frame(pages_or_results: Page | Analysis | Iterable[Page | Analysis], *,
             {"threads": _thread_rows, "questions": _question_rows, "actions": _action_rows}[table](
                 result, rows
             )
-    return pd.DataFrame({name: _column(table, name, values) for name, values in rows.items()})
+        if id_of is not None:
+            ids.extend([next(id_of)] * (len(rows["page"]) - before))
+    frame = pd.DataFrame({name: _column(table, name, values) for name, values in rows.items()})
+    if id_of is not None:
+        frame.insert(frame.columns.get_loc("revision") + 1, "page_id", pd.Series(ids, dtype="Int64"))
+    return frame
 
 
 def _column(table: str, name: str, values: list[Any]) -> pd.Series:
@@ -306,7 +317,7 @@ def frame_bytes(frame: pd.DataFrame, fmt: Format, *, sheet: str = "talkparse") -
         ).encode("utf-8")
     buf = io.BytesIO()
     if fmt == "parquet":
-        frame.to_parquet(buf, engine="pyarrow", index=False)
+        frame.to_parquet(buf, engine="pyarrow", index=False, schema=_arrow_schema(frame))
     elif fmt == "xlsx":
         _for_excel(spreadsheet_safe(frame)).to_excel(buf, index=False, sheet_name=sheet,
                                                      engine="openpyxl")
@@ -334,6 +345,21 @@ def format_of(path: str) -> Format | None:
     ``.xlsx``), or None."""
     suffix = os.path.splitext(path)[1].lower().lstrip(".")
     return cast(Format, suffix) if suffix in FORMATS else None
+
+
+def _arrow_schema(frame: pd.DataFrame) -> Any:
+    """The frame's Arrow schema, id lists typed as lists of strings even when all are empty.
+
+    Arrow would call a column of empty lists ``list<null>``; files of the same table must
+    agree, so that a folder of parts (``talkparse dump``) reads as one table.
+    """
+    import pyarrow as pa
+
+    schema = pa.Schema.from_pandas(frame, preserve_index=False)
+    for i, name in enumerate(schema.names):
+        if name in _LISTS:
+            schema = schema.set(i, pa.field(name, pa.list_(pa.string())))
+    return schema
 
 
 def _iso(value: Any) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from rich.console import Console
 from rich.markup import escape
@@ -12,13 +12,18 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     TaskID,
+    TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 from rich.table import Table
 from rich.tree import Tree
 
 from .model import Comment, Page
+
+if TYPE_CHECKING:
+    from .dumpjob import DumpStatus
 
 PREVIEW = 90  # characters of comment text shown in the tree
 
@@ -118,3 +123,35 @@ def progress(total: int | None, *, enabled: bool, console: Console | None = None
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console or Console(stderr=True), transient=True) as bar:
         yield _BarTicker(bar, bar.add_task("pages", total=total))
+
+
+class DumpTicker(Ticker):
+    """Progress of ``talkparse dump``; this one shows nothing (a null object)."""
+
+    def update(self, status: DumpStatus) -> None:
+        """Show where the run is."""
+
+
+class _DumpBar(DumpTicker, _BarTicker):
+    def update(self, status: DumpStatus) -> None:
+        seconds = max(status.seconds, 1e-9)
+        pages, megabytes = status.run_pages / seconds, status.run_text_bytes / seconds / 1e6
+        self.bar.update(self.task, completed=status.read_bytes, pages=f"{status.totals.pages:,} pages",
+                        rate=f"{pages:,.0f} pages/s  {megabytes:.2f} MB/s")
+
+
+@contextmanager
+def dump_progress(total_bytes: int, *, enabled: bool) -> Iterator[DumpTicker]:
+    """A rich progress bar on stderr over the bytes of a dump file, with pages done, pages/s and
+    MB/s of wikitext (this run's), or, when not ``enabled``, nothing.
+
+    The dump's page count is unknown until it is read, so the bar follows the file instead.
+    """
+    if not enabled:
+        yield DumpTicker()
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+               TextColumn("{task.fields[pages]}  {task.fields[rate]}"), TimeElapsedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        yield _DumpBar(bar, bar.add_task("dump", total=total_bytes, pages="", rate=""))

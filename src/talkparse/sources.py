@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterator, Mapping, cast
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterator, Mapping, cast
 
 from . import cache
 from .errors import FetchError, InputError
@@ -57,6 +57,7 @@ class Document:
     siteinfo: Mapping[str, Any] | None = None  # language data (dumps: namespaces, language)
     wiki: str | None = None  # the wiki, when there is no ``raw`` page (dumps: the database name)
     revision: int | None = None  # the revision id, when there is no ``raw`` page (dumps)
+    page_id: int | None = None  # the page id, for pages of a dump
 
 
 def documents(source: str, options: SourceOptions = SourceOptions()) -> Iterator[Document]:
@@ -223,39 +224,45 @@ def is_dump(path: Path) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<mediawiki")
 
 
-def _open_dump(path: Path) -> IO[bytes]:
+def _open_dump(path: Path, raw: IO[bytes]) -> IO[bytes]:
+    """The dump's XML, read from ``raw`` (the file as stored): decompressed by its suffix."""
     name = path.name.lower()
     if name.endswith(".bz2"):
-        return bz2.open(path, "rb")
+        return bz2.open(raw, "rb")
     if name.endswith(".gz"):
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    return path.open("rb")
+        return cast(IO[bytes], gzip.open(raw, "rb"))
+    return raw
 
 
 _XML_LANG = re.compile(rb'<mediawiki[^>]*\sxml:lang="([A-Za-z0-9-]+)"')
 
 
-def dump_documents(path: Path, namespaces: tuple[int, ...] = ()) -> Iterator[Document]:
+def dump_documents(path: Path, namespaces: tuple[int, ...] = (), *,
+                   on_read: Callable[[int], None] | None = None) -> Iterator[Document]:
     """Stream the pages of an XML dump (plain, .bz2 or .gz) in the given namespaces.
 
     The last revision of each page is read (pages-articles and pages-meta-current have one).
     ``namespaces`` empty means every talk namespace (odd ids). The dump's own namespace names
     and language (``xml:lang``) are used; the time zone is that of the wiki named by the dump's
-    database name when talkparse knows it.
+    database name when talkparse knows it. ``on_read`` is called after each page, skipped ones
+    too, with how many bytes of the file (compressed, as stored) have been read: progress over
+    a dump whose page count nobody knows in advance.
 
     :raises InputError: for a file that is not a readable dump.
     """
     import mwxml
 
     try:
-        with _open_dump(path) as fh:
+        with path.open("rb") as raw, _open_dump(path, raw) as fh:
             m = _XML_LANG.search(fh.read(4096))
         lang = m.group(1).decode().lower() if m else "en"
-        with _open_dump(path) as fh:
+        with path.open("rb") as raw, _open_dump(path, raw) as fh:
             dump = mwxml.Dump.from_file(fh)
             info = _dump_siteinfo(dump.site_info, lang)
             dbname = dump.site_info.dbname or None
             for page in dump:
+                if on_read is not None:
+                    on_read(raw.tell())
                 if (page.namespace not in namespaces) if namespaces else page.namespace % 2 != 1:
                     continue
                 last = None
@@ -264,7 +271,7 @@ def dump_documents(path: Path, namespaces: tuple[int, ...] = ()) -> Iterator[Doc
                 if last is None:
                     continue
                 yield Document(f"{path}:{page.title}", last.text or "", page.title, None, info,
-                               wiki=dbname, revision=last.id)
+                               wiki=dbname, revision=last.id, page_id=page.id)
     except (OSError, EOFError, ValueError, mwxml.errors.MalformedXML) as exc:
         raise InputError(f"cannot read dump {path}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - expat and mwxml raise assorted errors on bad XML
