@@ -399,7 +399,8 @@ class PageContext:
         tree = self.tree
         if tree.in_tour(c) and tree.in_tour(of):
             return min(tree.depth[c] - tree.depth[of], 10000) if tree.below(c, of) else 10000
-        p, depth = c, 0
+        p: int | None = c
+        depth = 0
         while p is not None and p != of and depth < 10000:
             p = self.page.comments[p].parent
             depth += 1
@@ -688,11 +689,11 @@ class PageContext:
         if c not in self._item_ends:
             ends = [it.span[1] for it in items]
             self._item_ends[c] = ends if all(a <= b for a, b in zip(ends, ends[1:])) else None
-        ends = self._item_ends[c]
-        if ends is None:
+        known = self._item_ends[c]
+        if known is None:
             before = [it for it in items if it.span[1] <= pos]
             return before[-1] if before else None
-        k = bisect.bisect_right(ends, pos)
+        k = bisect.bisect_right(known, pos)
         return items[k - 1] if k else None
 
     def item_cues(self, c: int) -> list[_ItemCues]:

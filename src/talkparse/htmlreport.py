@@ -14,7 +14,7 @@ import html
 import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from .model import Analysis, Comment, QuestionStatus
 from .report import OUTSTANDING, _ago, summarise
@@ -211,6 +211,11 @@ def _marked(text: str, marks: list[tuple[str, str]]) -> str:
     return "".join(out)
 
 
+def _times(comments: Iterable[Comment]) -> Any:
+    """The comments' times as x values (matplotlib converts datetimes; its stubs say floats)."""
+    return [c.timestamp for c in comments]
+
+
 def _timeline(a: Analysis) -> str:
     """Who posted when, questions joined to their answers: an inline SVG figure."""
     comments = a.page.comments
@@ -225,8 +230,7 @@ def _timeline(a: Analysis) -> str:
     row = {name: k for k, name in enumerate(authors)}
     fig = Figure(figsize=(9, 1.2 + 0.32 * len(authors)), dpi=96, layout="constrained")
     ax = fig.add_subplot()
-    times = [c.timestamp for c in comments]
-    ax.scatter(times, [row[c.author] for c in comments], s=18, color="#72777d", zorder=2, label="comment")
+    ax.scatter(_times(comments), [row[c.author] for c in comments], s=18, color="#72777d", zorder=2, label="comment")
     for q in a.questions:
         asked = comments[q.comment]
         y0 = row[asked.author]
@@ -237,11 +241,11 @@ def _timeline(a: Analysis) -> str:
                             arrowprops={"arrowstyle": "->", "color": "#14866d", "lw": 0.8, "alpha": 0.7})
     open_qs = [comments[q.comment] for q in a.questions if q.status is not QuestionStatus.ANSWERED]
     if open_qs:
-        ax.scatter([c.timestamp for c in open_qs], [row[c.author] for c in open_qs], marker="X", s=70,
+        ax.scatter(_times(open_qs), [row[c.author] for c in open_qs], marker="X", s=70,
                    color="#d33", zorder=3, label="unanswered question")
     owed = [comments[x.comment] for x in a.actions if x.status in OUTSTANDING]
     if owed:
-        ax.scatter([c.timestamp for c in owed], [row[c.author] for c in owed], marker="s", s=50,
+        ax.scatter(_times(owed), [row[c.author] for c in owed], marker="s", s=50,
                    facecolors="none", edgecolors="#ac6600", linewidths=1.5, zorder=3,
                    label="outstanding action")
     ax.set_yticks(range(len(authors)), [_short(n) for n in authors])
@@ -275,7 +279,7 @@ class _svg_settings:
         self._ctx = matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "talkparse"})
         self._ctx.__enter__()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         self._ctx.__exit__(*exc)
 
 

@@ -58,7 +58,11 @@ class Stats:
 
     @property
     def median_first_reply(self) -> timedelta | None:
-        return statistics.median(self.first_reply) if self.first_reply else None
+        if not self.first_reply:
+            return None
+        ordered = sorted(self.first_reply)  # statistics.median, for timedeltas
+        mid = len(ordered) // 2
+        return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
     def record(self) -> dict[str, Any]:
         """A JSON-ready dict."""
