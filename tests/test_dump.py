@@ -396,3 +396,46 @@ def test_dask_is_imported_only_by_its_engine(tmp_path: Path, small) -> None:
     assert ran.returncode == 3
     assert ran.stderr == "error: --engine dask needs dask.distributed: pip install 'talkparse[dask]'\n"
     assert not (tmp_path / "d.parquet").exists()
+
+
+_NO_SITEINFO = """<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" version="0.11" xml:lang="en">
+  <page>
+    <title>Talk:Lonely</title>
+    <ns>1</ns>
+    <id>7</id>
+    <revision>
+      <id>70</id>
+      <timestamp>2024-01-01T10:00:00Z</timestamp>
+      <text xml:space="preserve">== Q ==
+Is this right? [[User:Alice|Alice]] 10:00, 1 January 2024 (UTC)
+:Yes. [[User:Bob|Bob]] 11:00, 1 January 2024 (UTC)
+</text>
+    </revision>
+  </page>
+  <page>
+    <title>Lonely</title>
+    <ns>0</ns>
+    <id>8</id>
+    <revision><id>80</id><timestamp>2024-01-01T10:00:00Z</timestamp><text>Article.</text></revision>
+  </page>
+</mediawiki>
+"""
+
+
+@pytest.mark.parametrize("suffix", [".xml", ".xml.bz2"])
+def test_a_dump_without_siteinfo_is_read(tmp_path: Path, suffix: str) -> None:
+    """An XML file written for importDump.php has no <siteinfo>: its pages are read all the same."""
+    import bz2
+
+    from talkparse.sources import dump_documents
+
+    path = tmp_path / f"import{suffix}"
+    data = _NO_SITEINFO.encode("utf-8")
+    path.write_bytes(bz2.compress(data) if suffix.endswith(".bz2") else data)
+    docs = list(dump_documents(path))
+    assert [(d.title, d.page_id, d.revision) for d in docs] == [("Talk:Lonely", 7, 70)]
+    page = parse_document(docs[0])
+    assert [(c.author, c.parent) for c in page.comments] == [("Alice", None), ("Bob", 0)]
+    result = CliRunner().invoke(cli, ["dump", str(path), "-o", str(tmp_path / "out.jsonl"), "--jobs", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    assert len(read_table(tmp_path / "out.jsonl", "comments")) == 2

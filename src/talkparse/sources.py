@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -235,6 +236,44 @@ def _open_dump(path: Path, raw: IO[bytes]) -> IO[bytes]:
 
 
 _XML_LANG = re.compile(rb'<mediawiki[^>]*\sxml:lang="([A-Za-z0-9-]+)"')
+_MEDIAWIKI_TAG = re.compile(rb"<mediawiki\b[^>]*>")
+_HEAD = 1 << 16  # bytes read to look for <siteinfo> before the first <page>
+
+
+def _with_siteinfo(fh: IO[bytes]) -> IO[bytes]:
+    """The dump, with an empty ``<siteinfo>`` added if it has none.
+
+    Dumps from Wikimedia and Special:Export have one; an XML file written for importing
+    (``importDump.php``) may not, and mwxml refuses to read it without. Its pages are as
+    readable: namespaces come from each page's ``<ns>``.
+    """
+    head = fh.read(_HEAD)
+    tag = _MEDIAWIKI_TAG.search(head)
+    page = head.find(b"<page")
+    info = head.find(b"<siteinfo")
+    if tag is not None and (info == -1 or (page != -1 and page < info)) and (page == -1 or tag.end() <= page):
+        head = head[: tag.end()] + b"<siteinfo></siteinfo>" + head[tag.end() :]
+    return cast(IO[bytes], io.BufferedReader(_Prefixed(head, fh), buffer_size=_HEAD))
+
+
+class _Prefixed(io.RawIOBase):
+    """``head``, then the rest of ``rest``: a stream for parsers that read what they are given."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head, self.rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def dump_documents(path: Path, namespaces: tuple[int, ...] = (), *,
@@ -257,7 +296,7 @@ def dump_documents(path: Path, namespaces: tuple[int, ...] = (), *,
             m = _XML_LANG.search(fh.read(4096))
         lang = m.group(1).decode().lower() if m else "en"
         with path.open("rb") as raw, _open_dump(path, raw) as fh:
-            dump = mwxml.Dump.from_file(fh)
+            dump = mwxml.Dump.from_file(_with_siteinfo(fh))
             info = _dump_siteinfo(dump.site_info, lang)
             dbname = dump.site_info.dbname or None
             for page in dump:
