@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -198,46 +199,57 @@ def _same_as_reference(out: Path, reference: Path) -> None:
     assert not keys.duplicated().any()
 
 
+def _interrupted(dump: Path, out: Path, stop: Callable[[subprocess.Popen[str]], None],
+                 batches: int = 3) -> tuple[subprocess.Popen[str], str, dict]:
+    """A real run of ``talkparse dump`` stopped by ``stop(proc)`` once ``batches`` batches are
+    done: the process (exited), its stderr, and the journal as it was before the stop."""
+    proc = _start(dump, out)
+    try:
+        before = _after_some_batches(proc, out, batches)
+        stop(proc)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        _reap(proc)
+    return proc, stderr, before
+
+
+def _rerun_gives_reference(dump: Path, out: Path, reference: Path, jobs: str, *extra: str) -> object:
+    """Running the same command again finishes the output, exactly as an uninterrupted run."""
+    result = invoke(str(dump), "-o", str(out), "--jobs", jobs, "--batch-pages", "4", *extra)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    _same_as_reference(out, reference)
+    return result
+
+
 def test_resume_after_sigkill(tmp_path: Path, big) -> None:
     import psutil
 
     dump, reference = big
     out = tmp_path / "out.jsonl"
-    proc = _start(dump, out)
-    try:
-        before = _after_some_batches(proc, out)
+
+    def kill(proc: subprocess.Popen[str]) -> None:
         workers = psutil.Process(proc.pid).children(recursive=True)
         os.kill(proc.pid, signal.SIGKILL)  # the run's own process only, as the OOM killer does
-        proc.communicate(timeout=60)  # the workers hold stderr open until they exit
         # Its worker processes notice and exit rather than linger.
         gone, alive = psutil.wait_procs(workers, timeout=30)
         assert alive == [], alive
-    finally:
-        _reap(proc)
+
+    _, _, before = _interrupted(dump, out, kill)
     journal = json.loads((out / JOURNAL).read_text())
     assert not journal["complete"] and journal["pages"] >= before["pages"]
-    result = invoke(str(dump), "-o", str(out), "--jobs", "2", "--batch-pages", "4")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    result = _rerun_gives_reference(dump, out, reference, "2")
     assert "going on from an earlier run" in result.stderr  # type: ignore[attr-defined]
-    _same_as_reference(out, reference)
 
 
 def test_ctrl_c_stops_with_one_line_and_the_run_goes_on(tmp_path: Path, big) -> None:
     dump, reference = big
     out = tmp_path / "out.jsonl"
-    proc = _start(dump, out)
-    try:
-        _after_some_batches(proc, out)
-        os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: to every process of the job
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        _reap(proc)
+    # as a terminal does: to every process of the job
+    proc, stderr, _ = _interrupted(dump, out, lambda proc: os.killpg(proc.pid, signal.SIGINT))
     assert proc.returncode == 130
     assert stderr.splitlines() == [f"interrupted: run the same command again to go on where {out} stopped"]
     assert not json.loads((out / JOURNAL).read_text())["complete"]
-    result = invoke(str(dump), "-o", str(out), "--jobs", "1", "--batch-pages", "4", "-q")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    _same_as_reference(out, reference)
+    _rerun_gives_reference(dump, out, reference, "1", "-q")
 
 
 def test_a_worker_killed_is_one_line_and_the_run_goes_on(tmp_path: Path, big) -> None:
@@ -245,20 +257,16 @@ def test_a_worker_killed_is_one_line_and_the_run_goes_on(tmp_path: Path, big) ->
 
     dump, reference = big
     out = tmp_path / "out.jsonl"
-    proc = _start(dump, out)
-    try:
-        _after_some_batches(proc, out, batches=1)
+
+    def kill_a_worker(proc: subprocess.Popen[str]) -> None:
         [server] = [p for p in psutil.Process(proc.pid).children() if "forkserver" in " ".join(p.cmdline())]
         server.children()[0].kill()  # a worker, as the out-of-memory killer would
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        _reap(proc)
+
+    proc, stderr, _ = _interrupted(dump, out, kill_a_worker, batches=1)
     assert proc.returncode == 3
     assert stderr.splitlines() == ["error: a worker process died (killed, or out of memory?); "
                                    "run the same command again to go on"]
-    result = invoke(str(dump), "-o", str(out), "--jobs", "2", "--batch-pages", "4", "-q")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    _same_as_reference(out, reference)
+    _rerun_gives_reference(dump, out, reference, "2", "-q")
 
 
 def test_leftovers_of_a_killed_writer_are_discarded(tmp_path: Path, small) -> None:
