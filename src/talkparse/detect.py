@@ -37,6 +37,7 @@ class Lexicon:
     request_marker: tuple[re.Pattern[str], ...]  # "please", "could you": a request for sure
     commitment: tuple[re.Pattern[str], ...]
     commitment_exclude: tuple[re.Pattern[str], ...]
+    bare_commitment: tuple[re.Pattern[str], ...]  # "I can do that." before the promise it sums up
     assent: tuple[re.Pattern[str], ...]  # "Of course." in reply to a request: a promise
     own_commitment: tuple[re.Pattern[str], ...]  # "I will…", "ich kümmere mich": only I can do it
     completion: tuple[re.Pattern[str], ...]
@@ -70,7 +71,7 @@ class Lexicon:
 
 _LISTS = (
     "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "vote_label", "dismissal", "request",
-    "request_exclude", "request_marker", "commitment", "commitment_exclude", "assent", "own_commitment", "completion", "negation", "decline", "withdraw",
+    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "completion", "negation", "decline", "withdraw",
     "acknowledgement", "response_heading", "response_label", "request_question", "attention", "polar_answer", "me_too", "others_question", "non_answer",
 )
 
@@ -146,7 +147,7 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
             if u.quoted or u.struck:
                 continue
             folded = fold(_without_vote(u.text, lex))
-            body = _without_label(folded, item.label)
+            body = _without_address(_without_label(folded, item.label), units.addressees)
             kind = _question_kind(u.text, body, lex)
             if kind is not None:
                 follower = sentences[k + 1] if k + 1 < len(sentences) else None
@@ -187,7 +188,22 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
         if item.templates & doing and not any(a.unit.item == item.index for a in actions):
             if sentences:
                 actions.append(ActionHit(sentences[0], ActionKind.COMMITMENT))
-    return questions, actions
+    return questions, _without_bare(actions, lex)
+
+
+def _without_bare(actions: list[ActionHit], lex: Lexicon) -> list[ActionHit]:
+    """Drop "I can do that." when a promise follows in the same comment ("I'll draft a message
+    tonight"): it is one commitment, said twice."""
+    out = []
+    for k, a in enumerate(actions):
+        if (
+            a.kind is ActionKind.COMMITMENT
+            and any(b.kind is ActionKind.COMMITMENT for b in actions[k + 1 :])
+            and lex.any("bare_commitment", fold(a.unit.text).strip())
+        ):
+            continue
+        out.append(a)
+    return out
 
 
 def _without_vote(text: str, lex: Lexicon) -> str:
@@ -208,6 +224,17 @@ def _unlabelled(u: Unit, label: str | None) -> Unit:
             cut = len(u.text) - len(rest)
             return Unit(u.comment, u.item, rest, (u.span[0] + cut, u.span[1]), u.quoted, u.struck)
     return u
+
+
+def _without_address(folded: str, addressees: frozenset[str]) -> str:
+    """The sentence without the name of a user it pings first ("{{ping|Bram}} Could the list
+    be made sortable?" reads "Bram Could the list…"), so that cues anchored at its start apply."""
+    for name in addressees:
+        low = fold(name)
+        for lead in (low, "@" + low):
+            if folded.startswith(lead) and len(folded) > len(lead) and not folded[len(lead)].isalnum():
+                return folded[len(lead) :].lstrip(" :,;-–—")
+    return folded
 
 
 def _without_label(folded: str, label: str | None) -> str:
