@@ -44,6 +44,7 @@ class Lexicon:
     negation: tuple[re.Pattern[str], ...]  # "nobody has cited", "noch nicht": not a completion
     decline: tuple[re.Pattern[str], ...]
     withdraw: tuple[re.Pattern[str], ...]
+    closure: tuple[re.Pattern[str], ...]  # "Could an uninvolved editor close this?"
     acknowledgement: tuple[re.Pattern[str], ...]
     response_heading: tuple[re.Pattern[str], ...]
     response_label: tuple[re.Pattern[str], ...]  # a comment that opens "Respuesta" / "Reply:"
@@ -71,7 +72,7 @@ class Lexicon:
 
 _LISTS = (
     "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "vote_label", "dismissal", "request",
-    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "completion", "negation", "decline", "withdraw",
+    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "completion", "negation", "decline", "withdraw", "closure",
     "acknowledgement", "response_heading", "response_label", "request_question", "attention", "polar_answer", "me_too", "others_question", "non_answer",
 )
 

@@ -25,6 +25,7 @@ from .context import (
     stems,
 )
 from .detect import ActionHit, QuestionHit, is_question_text
+from .langdata import load_language
 from .model import ActionKind, ActionStatus, QuestionStatus
 from .units import Item, Unit
 
@@ -226,6 +227,7 @@ class ActionLink:
 _DONE = frozenset({"done", "fixed", "resolved", "tick", "y", "yes check", "completed", "already done",
                    "erledigt", "hecho", "fait", "fatto", "gedaan", "zrobione", "załatwione", "бвыполнено",
                    "готово", "зроблено", "בוצע", "טופל"})
+_CLOSERS_LOOKED_AT = 8  # closing boxes above an action that may settle it, nearest first
 _NOT_DONE = frozenset({"not done", "notdone", "x", "cross", "declined", "nd", "won't fix",
                        "nicht erledigt", "no hecho", "pas fait", "non fatto"})
 
@@ -234,7 +236,49 @@ def link_actions(ctx: PageContext, actions: list[ActionHit]) -> list[ActionLink]
     """Follow each request and commitment to the end of the page."""
     for a in actions:
         ctx.actions_in.setdefault(a.unit.comment, []).append(a)
-    return _chain(ctx, actions, [_follow(ctx, a) for a in actions])
+    closers = _closers(ctx)
+    return _chain(ctx, actions, [_closed_above(ctx, a, _follow(ctx, a), closers) for a in actions])
+
+
+def _closers(ctx: PageContext) -> list[int]:
+    """Comments that close their section: a signed ``{{Erledigt|1=…}}`` or ``{{done}}`` box, or
+    a closing statement in ``{{archive top|result=…}}``, in page order."""
+    box_open = load_language(ctx.page.lang).templates.box_open
+    marks = _DONE | box_open
+    return [c for c, cu in enumerate(ctx.units) if cu.items and cu.items[0].templates & marks]
+
+
+def _closed_above(ctx: PageContext, a: ActionHit, link: ActionLink, closers: list[int]) -> ActionLink:
+    """Settle an action by a closing box that stands above it in its section but was signed
+    after it: the closer's statement goes on top of an RfC (``{{archive top}}``), and a German
+    ``{{Erledigt}}`` box is often put under the heading."""
+    if link.status not in (ActionStatus.OPEN, ActionStatus.PROMISED):
+        return link
+    comments = ctx.page.comments
+    ac = a.unit.comment
+    asked = comments[ac]
+    box_open = load_language(ctx.page.lang).templates.box_open
+    k = bisect.bisect_left(closers, ac)
+    for c in reversed(closers[max(0, k - _CLOSERS_LOOKED_AT) : k]):
+        closer = comments[c]
+        if (
+            closer.timestamp <= asked.timestamp
+            or closer.level > 0  # a "{{done}}" reply inside a reviewer's list closes one point
+            or closer.span[0] > asked.span[0]
+            or not ctx.in_section(asked.heading, closer.heading)
+        ):
+            continue
+        box = ctx.units[c].items[0]
+        templates = box.templates
+        obj = _full_object(ctx, a)
+        # a bare "{{Erledigt|1=--~~~~}}" closes the section; one with a statement, what it names
+        said = ctx.own_item_words(box)
+        if templates & _DONE and (not said or said & obj):
+            return ActionLink(ActionStatus.RESOLVED, (c,), link.promised_by, link.actor)
+        closing = a.kind is ActionKind.REQUEST and ctx.lex.any("closure", ctx.fold(a.unit.text))
+        if templates & box_open and closing and closer.author != asked.author:
+            return ActionLink(ActionStatus.RESOLVED, (c,), link.promised_by, link.actor)
+    return link
 
 
 def _object(ctx: PageContext, a: ActionHit) -> set[str]:
@@ -244,6 +288,20 @@ def _object(ctx: PageContext, a: ActionHit) -> set[str]:
     if found is None:
         found = ctx.action_objects[a] = frozenset(_find_object(ctx, a))
     return set(found)
+
+
+def _full_object(ctx: PageContext, a: ActionHit) -> set[str]:
+    """``_object``, and for "I will fix this tonight" in reply to "Could you fix the refs?",
+    the object of the requests the reply is about."""
+    obj = _object(ctx, a)
+    parent = ctx.page.comments[a.unit.comment].parent
+    if a.kind is ActionKind.COMMITMENT and parent is not None:
+        item = ctx.units[a.unit.comment].items[a.unit.item]
+        bare = len(obj) <= 1  # "Mache ich.": whatever was asked
+        for req in ctx.actions_in.get(parent, ()):
+            if req.kind is ActionKind.REQUEST and (bare or ctx.mentions(_object(ctx, req), item)):
+                obj |= _object(ctx, req)
+    return obj
 
 
 def _find_object(ctx: PageContext, a: ActionHit) -> set[str]:
@@ -287,16 +345,8 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
     lex = ctx.lex
     ac = a.unit.comment
     owner = comments[ac].author
-    obj = _object(ctx, a)
+    obj = _full_object(ctx, a)
     commitment = a.kind is ActionKind.COMMITMENT
-    parent = comments[ac].parent
-    if commitment and parent is not None:
-        # "I will fix this tonight", in reply to "Could you fix the refs?": the object of the
-        # requests this reply is about
-        item = ctx.units[ac].items[a.unit.item]
-        for req in ctx.actions_in.get(parent, ()):
-            if req.kind is ActionKind.REQUEST and ctx.mentions(_object(ctx, req), item):
-                obj |= _object(ctx, req)
     total = ctx.weight(obj)
     resolved: list[int] = []
     promised: list[int] = []
