@@ -56,7 +56,18 @@ _ALTERNATIVE = re.compile(r",? (or|oder|o|u|ou|of) (\w+ ){1,8}\w+\s*[?？]?$")
 _ANSWER_TYPES = {
     "when": re.compile(r"\b(since when|what year|which year|seit wann|in welchem jahr|desde cuando|en que ano|en que fecha|when (was|were|did|has|had))\b"),
     "count": re.compile(r"\b(how many|how much|wie viele|wie viel|cuantos|cuantas|cuanto|cuanta)\b"),
+    "who": re.compile(r"^(\w+ )?(who|whom|wer|wem|quien|quienes)\b|[-–—,] ?(who|where|wer|wo|quien|donde)\b|^(\w+ )?(where|wo|donde)\b"),
 }
+# a quantity in words: "About a third", "Seven.", "Die Hälfte", "Unos veinte"
+_COUNT_WORDS = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|hundreds|dozen|dozens|half|third|quarter|most|none|few|several|"
+    r"zwei|drei|vier|funf|sechs|sieben|acht|neun|zehn|elf|zwolf|zwanzig|dreissig|hundert|halfte|drittel|"
+    r"viertel|meisten|keine|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|veinte|treinta|"
+    r"cien|mitad|tercio|cuarto|mayoria|ninguno|ninguna)\b"
+)
+# a short sentence that says yes or no: "Grudgingly, yes.", "Nope, never."
+_POLAR_WORD = re.compile(r"\b(yes|no|yep|nope|ja|nein|si|sí)\b")
 _THANKS = re.compile(r"(thanks?|thank you|many thanks|danke|vielen dank|gracias|muchas gracias|merci)\b")
 _NUMBERED = re.compile(
     r"\b(ref|refs|reference|note|footnote|fn|nota|referencia|einzelnachweis|en|punkt|point|item|image|file|bild|imagen)\.?\s*(\d{1,3})\b"
@@ -837,14 +848,28 @@ class PageContext:
     def typed_answer(self, question: str, sentences: list[Unit]) -> bool:
         """Whether a reply gives the kind of thing a "when" or "how many" question asks for:
         a year or a number that the question does not already hold."""
-        folded = fold(question)
+        folded = fold(question).lstrip("¿¡ \"'“„«")
         kind = next((k for k, pattern in _ANSWER_TYPES.items() if pattern.search(folded)), None)
         if kind is None:
             return False
+        if kind == "who":
+            # "Who paid for it?" - "La Diputación, with a subscription." / "Where?" - "Devonport."
+            return any(_names_only(s.text, self.lex.stopwords) for s in sentences)
         given = set(re.findall(r"\d+", folded))
         found = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b" if kind == "when" else r"\b\d[\d,.]*\b")
+        if kind == "count" and any(
+            _COUNT_WORDS.search(f) and not _COUNT_WORDS.search(folded) and len(f.split()) <= 12
+            for f in (fold(s.text) for s in sentences[:2])
+        ):
+            return True
         return any(
             m.group(0) not in given for s in sentences for m in found.finditer(fold(s.text))
+        )
+
+    def short_polar(self, sentences: list[Unit]) -> bool:
+        """Whether a reply holds a sentence of a few words that says yes or no ("Grudgingly, yes.")."""
+        return any(
+            len(f.split()) <= 4 and _POLAR_WORD.search(f) for f in (fold(s.text) for s in sentences)
         )
 
     def polar(self, text: str) -> bool:
@@ -854,3 +879,15 @@ class PageContext:
         if _ALTERNATIVE.search(folded):
             return False
         return folded.split(" ", 1)[0] not in self.lex.stopwords_wh
+
+
+def _names_only(text: str, stopwords: frozenset[str]) -> bool:
+    """A short fragment that names someone or somewhere: its first word a capitalised name, and
+    no verb-like word after it ("La Diputación, con una suscripción popular.", "Devonport.")."""
+    words = re.findall(r"[\w'’-]+", text)
+    if not 1 <= len(words) <= 9:
+        return False
+    caps = [w for w in words if w[:1].isupper() and fold(w) not in stopwords]
+    if not caps or not (words[0] in caps or fold(words[0]) in stopwords and len(words) > 1 and words[1] in caps):
+        return False
+    return len(words) <= 3 or "," in text

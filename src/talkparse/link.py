@@ -156,6 +156,10 @@ def _reply_evidence(
         or (ctx.lex.any("me_too", opening) and others)
     ):
         return "answer", score  # "Is anyone else seeing this?" - "{{ping|A}} Yes, same here."
+    if direct and ctx.polar(q.text) and ctx.short_polar(sentences) and sum(
+        1 for t in topics if is_question_text(t.text) and ctx.polar(t.text)
+    ) == 1:
+        return "answer", score  # "I'd suggest a note. Would you be OK with that?" - "Grudgingly, yes."
     if direct and ctx.typed_answer(q.text, sentences):
         return "answer", score  # "Since when has it existed?" - "... it opened in 1983."
     if grid.best >= TOPIC_STRONG:
