@@ -16,7 +16,9 @@ from .units import CommentUnits, Unit, fold
 QUESTION_MARKS = ("?", "？", "؟", ";")  # the last is the Greek question mark after NFKC
 _TRAILING = " \t)]}\"'»”’.:;!…-–—~*"
 # "I've put the note on my user page and I'll start a draft this week": a report, then a promise
-_PROMISE_AFTER = re.compile(r"\b(and|but|then|so|now)( now)? (i|we)( will|'ll| shall| am going to| are going to)\b")
+_PROMISE_AFTER = re.compile(
+    r"\b(and|but|then|so|now)( now)?( (i|we)( will|'ll| shall| am going to| are going to)| will)\b"
+)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -54,6 +56,7 @@ class Lexicon:
     me_too: tuple[re.Pattern[str], ...]  # "Same here", "Works for me": an answer only to...
     others_question: tuple[re.Pattern[str], ...]  # ..."Is anyone else seeing this?"
     non_answer: tuple[re.Pattern[str], ...]
+    deferral: tuple[re.Pattern[str], ...]  # "I'll check at the library and report back"
     stopwords: frozenset[str]
     stopwords_wh: frozenset[str]  # question words: what, why, quién, warum...
     question_openers: frozenset[str]  # words a question starts with: question words, "is", "hast"
@@ -73,7 +76,7 @@ class Lexicon:
 _LISTS = (
     "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "vote_label", "dismissal", "request",
     "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "completion", "negation", "decline", "withdraw", "closure",
-    "acknowledgement", "response_heading", "response_label", "request_question", "attention", "polar_answer", "me_too", "others_question", "non_answer",
+    "acknowledgement", "response_heading", "response_label", "request_question", "attention", "polar_answer", "me_too", "others_question", "non_answer", "deferral",
 )
 
 

@@ -135,6 +135,12 @@ def _reply_evidence(
     grid = ctx.grid(topics, c, others)
     row = grid.rows[qi]
     mine = grid.sims[qi]
+    # "I'll check at the library and report back" says when an answer may come, not what it is
+    put_off = [ctx.lex.any("deferral", ctx.opening(c, s.text)) for s in sentences]
+    if any(put_off):
+        mine_at = [k for k in range(len(sentences)) if row[k] >= SENTENCE_MIN and row[k] == grid.col_max[k]]
+        if all(put_off) or (mine_at and all(put_off[k] for k in mine_at)):
+            return "replied", 0.0
     # each sentence of the reply is about the topic it resembles most
     claimed = any(row[k] >= SENTENCE_MIN and row[k] == grid.col_max[k] for k in range(len(sentences)))
     score = 0.5 + 0.3 * r + mine
