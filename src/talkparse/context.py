@@ -111,7 +111,7 @@ def _stem(w: str) -> str:
 
 def receipt(lex: Lexicon, texts: list[str]) -> bool:
     """The requester confirms the thing arrived ("received", "reviewed and approved")."""
-    return any(re.search(r"\b(received|approved|got it|recibid|erhalten)", t) for t in texts)
+    return any(re.search(r"\b(received|approved|got it|recibid|erhalten)|\b(checked|verified|gepruft|comprobad[oa]s?)[,.!]", t) for t in texts)
 
 
 @dataclass(slots=True)

@@ -317,7 +317,9 @@ def _full_object(ctx: PageContext, a: ActionHit) -> set[str]:
 def _find_object(ctx: PageContext, a: ActionHit) -> set[str]:
     stop = ctx.lex.stopwords
     item = ctx.units[a.unit.comment].items[a.unit.item]
-    obj = set(stems(a.unit.text, stop)) - GENERIC_WORDS
+    # "{{ping|Wenna Tull}} still waiting on the QPQ": the QPQ, not Wenna
+    names = {w for n in ctx.units[a.unit.comment].addressees for w in stems(n, stop)}
+    obj = set(stems(a.unit.text, stop)) - GENERIC_WORDS - names
     siblings, starts = ctx.units_of(a.unit.comment, a.unit.item)
     k = _position(siblings, starts, a.unit)
     if len(obj) >= 3:
