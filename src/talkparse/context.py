@@ -68,6 +68,8 @@ _COUNT_WORDS = re.compile(
 )
 # a short sentence that says yes or no: "Grudgingly, yes.", "Nope, never."
 _POLAR_WORD = re.compile(r"\b(yes|no|yep|nope|ja|nein|si|sí)\b")
+# "Morwenna, you said…", "@Hiltrud: …": a name of one to three words, then a comma or colon
+_VOCATIVE = re.compile(r"^@?([A-ZÀ-Þ][\w'’.-]*(?: [A-ZÀ-Þ][\w'’.-]*){0,2})\s*[,:]\s")
 _THANKS = re.compile(r"(thanks?|thank you|many thanks|danke|vielen dank|gracias|muchas gracias|merci)\b")
 _NUMBERED = re.compile(
     r"\b(ref|refs|reference|note|footnote|fn|nota|referencia|einzelnachweis|en|punkt|point|item|image|file|bild|imagen)\.?\s*(\d{1,3})\b"
@@ -339,6 +341,8 @@ class PageContext:
         self._units_of: dict[tuple[int, int], tuple[list[Unit], list[int] | None]] = {}
         self._sole: dict[tuple[int, ActionKind], bool] = {}
         self._openings: dict[tuple[int, str], str] = {}
+        self._addressed: dict[int, frozenset[str]] = {}
+        self._first_names: dict[str, set[str]] | None = None
         self._bare_words: dict[tuple[int, int], frozenset[str]] = {}
         self._relations: dict[int, list[tuple[int, float]]] = {}
         self._topic_words: dict[str, frozenset[str]] = {}
@@ -832,6 +836,27 @@ class PageContext:
         if v is None:
             v = self._text_vecs[text] = self._vector(stems(text, self.lex.stopwords))
         return v
+
+    def addressed(self, c: int) -> frozenset[str]:
+        """The users comment ``c`` speaks to: those it pings, or the one it opens by naming
+        ("Morwenna, you said above that you would look…"; a first name is enough)."""
+        found = self._addressed.get(c)
+        if found is None:
+            found = self.units[c].addressees
+            units = self.units[c].units
+            m = _VOCATIVE.match(units[0].text) if units else None
+            if not found and m:
+                if self._first_names is None:
+                    self._first_names = {}
+                    for author in self._by_author:
+                        for key in {fold(author), fold(author).split(" ", 1)[0]}:
+                            if len(key) >= 3:
+                                self._first_names.setdefault(key, set()).add(author)
+                who = self._first_names.get(fold(m.group(1)), set()) - {self._author[c]}
+                if len(who) == 1:
+                    found = frozenset(who)
+            self._addressed[c] = found
+        return found
 
     def opening(self, c: int, text: str) -> str:
         """A reply sentence, folded, without the names it pings first ("{{ping|A}} Yes, …")."""

@@ -92,8 +92,9 @@ def link_answers(
                 continue
             if r < 0.6 or (qc, c) in labelled:
                 continue  # point-by-point replies count through their matched points only
-            addressees = ctx.units[qc].addressees
-            if r < 0.8 and addressees and ctx.page.comments[c].author not in addressees:
+            addressees = ctx.addressed(qc)
+            bystander = bool(addressees) and ctx.page.comments[c].author not in addressees
+            if r < 0.8 and bystander:
                 continue  # "{{ping|X}} does this change your view?" is for X, or for a reply
             number = ctx.units[qc].items[qi].number
             refs = ctx.references(c) if r >= 0.8 else {}
@@ -104,7 +105,7 @@ def link_answers(
             if _anchored(ctx, qc, qi, c) and ctx.answer_sentences(c):
                 answered.append((1.0 + r, c))  # a reply written right under the question's line
                 continue
-            verdict, score = _reply_evidence(ctx, q.unit, topics[qc], c, r, others)
+            verdict, score = _reply_evidence(ctx, q.unit, topics[qc], c, r, others, bystander)
             if verdict == "answer":
                 answered.append((score, c))
             elif verdict == "replied":
@@ -122,11 +123,13 @@ def link_answers(
 
 
 def _reply_evidence(
-    ctx: PageContext, q: Unit, topics: list[Unit], c: int, r: float, others: bool
+    ctx: PageContext, q: Unit, topics: list[Unit], c: int, r: float, others: bool, bystander: bool = False
 ) -> tuple[str, float]:
     """"answer", "replied" (about the comment, not clearly this question) or "none".
 
     ``others``: the question asks whether others see it too; "Same here" answers only that.
+    ``bystander``: the question was put to someone else ("Morwenna, did you get to the
+    library?"): a reply by another answers only if it is plainly about the question.
     """
     sentences = ctx.reply_sentences(c, me_too=others)
     if not sentences:
@@ -135,6 +138,8 @@ def _reply_evidence(
     grid = ctx.grid(topics, c, others)
     row = grid.rows[qi]
     mine = grid.sims[qi]
+    if bystander and mine < TOPIC_MIN:
+        return "replied", 0.0
     # "I'll check at the library and report back" says when an answer may come, not what it is
     put_off = [ctx.lex.any("deferral", ctx.opening(c, s.text)) for s in sentences]
     if any(put_off):
