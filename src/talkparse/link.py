@@ -13,6 +13,7 @@ also bounds the work (how many related comments a question or an action is follo
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 from .context import (
@@ -171,11 +172,24 @@ def _reply_evidence(
         1 for t in topics if is_question_text(t.text) and ctx.polar(t.text)
     ) == 1:
         return "answer", score  # "I'd suggest a note. Would you be OK with that?" - "Grudgingly, yes."
+    if direct and ctx.polar(q.text) and _YOU.search(ctx.fold(q.text)) and any(
+        _I.match(ctx.opening(c, s.text)) and not any(
+            grid.rows[t][k] >= TOPIC_MIN for t in range(len(topics)) if t != qi
+        )
+        for k, s in enumerate(sentences)
+    ):
+        return "answer", score  # "Do you have a connection to X?" - "I work on its app two days a week."
     if direct and ctx.typed_answer(q.text, sentences):
         return "answer", score  # "Since when has it existed?" - "... it opened in 1983."
     if grid.best >= TOPIC_STRONG:
         return "none", 0.0  # the reply is about another of the comment's points
     return "replied", 0.0
+
+
+# a yes/no question about the person asked ("Do you have…", "Hast du…", "¿Tienes…?"), and a
+# sentence about oneself ("I work on…", "Ich bin…", "Soy…")
+_YOU = re.compile(r"\b(you|your|du|dich|dir|dein|deine|ihr|euch|tu|tienes|eres|estas|usted|vosotros)\b")
+_I = re.compile(r"^(i|i'm|i've|i'd|ich|yo|soy|estoy|tengo|trabajo|we|wir|nosotros|somos)\b")
 
 
 def _left_for(grid: Grid, qi: int, topics: int) -> bool:
