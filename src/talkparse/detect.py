@@ -42,6 +42,9 @@ class Lexicon:
     bare_commitment: tuple[re.Pattern[str], ...]  # "I can do that." before the promise it sums up
     assent: tuple[re.Pattern[str], ...]  # "Of course." in reply to a request: a promise
     own_commitment: tuple[re.Pattern[str], ...]  # "I will…", "ich kümmere mich": only I can do it
+    open_offer: tuple[re.Pattern[str], ...]  # "…unless someone beats me to it": anyone may do it
+    negative_request: tuple[re.Pattern[str], ...]  # "Please don't start yet": kept by agreeing
+    compliance: tuple[re.Pattern[str], ...]  # "Understood, I'll wait.": agrees, owes nothing new
     completion: tuple[re.Pattern[str], ...]
     negation: tuple[re.Pattern[str], ...]  # "nobody has cited", "noch nicht": not a completion
     decline: tuple[re.Pattern[str], ...]
@@ -75,7 +78,7 @@ class Lexicon:
 
 _LISTS = (
     "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "vote_label", "dismissal", "request",
-    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "completion", "negation", "decline", "withdraw", "closure",
+    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "open_offer", "negative_request", "compliance", "completion", "negation", "decline", "withdraw", "closure",
     "acknowledgement", "response_heading", "response_label", "request_question", "attention", "polar_answer", "me_too", "others_question", "non_answer", "deferral",
 )
 
@@ -183,6 +186,7 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
             elif (
                 lex.any("commitment", body)
                 and not lex.any("commitment_exclude", body)
+                and not lex.any("compliance", body)
                 # "I have also swapped the image": done - unless a promise follows the report
                 and (
                     not lex.any("completion", body) or lex.any("negation", body) or _PROMISE_AFTER.search(body)

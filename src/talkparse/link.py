@@ -387,7 +387,9 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
     attention = lex.any("attention", ctx.fold(a.unit.text))
     actor = owner if commitment else None
     # "I'll take a look" is kept by the promiser only; "we will upload" by any of "we"
-    personal = commitment and lex.any("own_commitment", ctx.fold(a.unit.text))
+    personal = commitment and lex.any("own_commitment", ctx.fold(a.unit.text)) and not lex.any(
+        "open_offer", ctx.fold(a.unit.text)
+    )
     # the comments after it that may reply or report back, and the requester's own ones
     for c in ctx.followers(ac, commitment=commitment, personal=personal):
         later_by_owner = c > ac and comments[c].author == owner
@@ -464,6 +466,9 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 break
     if status is None:
         status = ActionStatus.PROMISED if promised else ActionStatus.OPEN
+        if promised and not commitment and lex.any("negative_request", ctx.fold(a.unit.text)):
+            # "Please don't start the import yet." - "Understood, I'll wait.": kept by agreeing
+            status, resolved = ActionStatus.RESOLVED, promised[:1]
     if status is not ActionStatus.RESOLVED:
         resolved = resolved[-1:]  # the last word settles it
     return ActionLink(status, tuple(dict.fromkeys(resolved)), tuple(promised), actor)
