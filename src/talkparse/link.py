@@ -443,6 +443,10 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 not commitment and not later_by_owner and follow_up and not resolved
                 and ctx.depth_below(c, ac) <= 2 and any(_on_topic(ctx, t, obj) for t in completions)
             )
+            if done and not any(ctx.mentions(obj, t, total) for t in completions) and any(
+                lex.any("negation", t) and ctx.mentions(obj, t, total) for t in cues.texts
+            ):
+                done = False  # "The money went out. The bus company still hasn't sent the copy."
             if done and not (not commitment and later_by_owner and not cues.receipt):
                 resolved.append(c)
                 status = ActionStatus.RESOLVED
