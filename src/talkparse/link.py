@@ -213,9 +213,11 @@ def _assign(ctx: PageContext, qc: int, q_items: list[int], c: int) -> list[tuple
         row = []
         for an, ai in enumerate(answer_items):
             order = 1.0 - abs(qn / max(1, len(qs) - 1) - an / max(1, len(answer_items) - 1))
+            # "# 2. How many…" answered by "# 2. About 17." in a numbered list of answers
+            numbered = 0.3 if qi.number is not None and qi.number == ai.number else 0.0
             row.append(
                 0.45 * ctx.similarity(qi, ai) + 0.35 * ctx.label_match(qi, ai)
-                + 0.1 * ctx.block_match(qi, ai) + 0.1 * order
+                + 0.1 * ctx.block_match(qi, ai) + 0.1 * order + numbered
             )
         scores.append(row)
     rows, cols = linear_sum_assignment([[-x for x in row] for row in scores])

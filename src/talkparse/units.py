@@ -185,6 +185,9 @@ class UnitBuilder:
                     continue
                 lead = len(text) - len(text.lstrip())
                 prefix = raw[: len(raw) - len(raw.lstrip(":*#"))]
+                line_start = self.text.rfind("\n", 0, ls) + 1
+                if not prefix and line_start < ls and not self.text[line_start:ls].strip(":*# \t"):
+                    prefix = self.text[line_start:ls].rstrip()  # the comment starts after its "# "
                 number = None
                 if prefix.endswith("#"):
                     number = numbers[prefix] = numbers.get(prefix, 0) + 1
