@@ -63,7 +63,8 @@ class CommentUnits:
 
 # "\s*(?::\s*)?$" reads as "\s*:?\s*$" without trying every split of a run of spaces in two
 _BOLD_LINE = re.compile(r"^[:*#\s]*'''+([^'\n]{1,80}?)'''+\s*(?::\s*)?$")
-_ITEM_LABEL = re.compile(r"^\s*([^\s:?!.][^:?!.\n]{0,78}?)\s*(?::|\s[–—-]\s)\s*(\S.*)$", re.S)
+# "Budget: we spent…"; not "Draft:St Ebba's Well", a page name (no space after its colon)
+_ITEM_LABEL = re.compile(r"^\s*([^\s:?!.][^:?!.\n]{0,78}?)\s*(?::(?=\s|$)|\s[–—-]\s)\s*(\S.*)$", re.S)
 _LIST_PREFIX = re.compile(r"[:*#;]+\s*")
 # <s>…</s>, <blockquote>…</blockquote>: see _elements
 _STRUCK_TAGS = ("s", "del", "strike")
