@@ -437,7 +437,11 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             completions = cues.completions
             done = (
                 bool(it.templates & _DONE) and (about or anchored or follow_up)
-            ) or any(ctx.mentions(obj, t, total) or (anchored and _on_topic(ctx, t, obj)) for t in completions) or (
+            ) or any(
+                ctx.mentions(obj, t, total) or (anchored and _on_topic(ctx, t, obj))
+                or (not later_by_owner and _names_it(ctx, a, t, obj))
+                for t in completions
+            ) or (
                 commitment and later_by_owner and follow_up and bool(completions) and not resolved
             ) or (
                 # the thread a lone request started: the first report of doing something in it,
@@ -496,6 +500,15 @@ def _chain(ctx: PageContext, actions: list[ActionHit], links: list[ActionLink]) 
                 link = ActionLink(ActionStatus.RESOLVED, min(done)[1], link.promised_by, link.actor)
         out.append(link)
     return out
+
+
+def _names_it(ctx: PageContext, a: ActionHit, text: str, obj: set[str]) -> bool:
+    """A short report that names what was asked in the asking sentence's own words: "Date
+    fixed." for "please correct the date", "Wiederhergestellt, …" for "Ich bitte um
+    Wiederherstellung"."""
+    words = ctx.topic_words(text)
+    own = set(stems(a.unit.text, ctx.lex.stopwords)) - GENERIC_WORDS
+    return len(words) <= 4 and bool(words & own) and _on_topic(ctx, text, obj)
 
 
 def _names_other(ctx: PageContext, x: ActionHit, obj: set[str]) -> bool:
