@@ -44,8 +44,9 @@ def _analyse(page: Page) -> Analysis:
     answers = link_answers(ctx, q_hits, a_hits)
     resolutions = link_actions(ctx, a_hits)
     # "Could you fix X?" is answered by doing it (or by saying no)
+    # keyed by where the sentence ends: a question drops a leading "Label:" the action keeps
     settled = {
-        h.unit.span: r.resolved_by
+        h.unit.span[1]: r.resolved_by
         for h, r in zip(a_hits, resolutions)
         if r.status in (ActionStatus.RESOLVED, ActionStatus.DECLINED) and r.resolved_by
     }
@@ -53,8 +54,8 @@ def _analyse(page: Page) -> Analysis:
         Question(
             comment=h.unit.comment,
             text=h.unit.text,
-            status=QuestionStatus.ANSWERED if h.unit.span in settled else link.status,
-            answered_by=link.answered_by or settled.get(h.unit.span, ()),
+            status=QuestionStatus.ANSWERED if h.unit.span[1] in settled else link.status,
+            answered_by=link.answered_by or settled.get(h.unit.span[1], ()),
             indirect=h.indirect,
             span=h.unit.span,
         )

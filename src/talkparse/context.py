@@ -505,6 +505,12 @@ class PageContext:
             return later
         return sorted(set(self.related(ac, earlier=not commitment)) | set(later))[:MAX_FOLLOW]
 
+    def later_by(self, author: str, c: int) -> list[int]:
+        """The comments of ``author`` after comment ``c``, at most ``MAX_FOLLOW``."""
+        mine = self._by_author.get(author, [])
+        k = bisect.bisect_right(mine, c)
+        return mine[k : k + MAX_FOLLOW]
+
     def in_section(self, h: int | None, section: int | None) -> bool:
         """Whether heading ``h`` is ``section`` or one of its subsections."""
         if h == section:

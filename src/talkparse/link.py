@@ -474,6 +474,17 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 promised.append(c)
                 actor = actor or comments[c].author
                 break
+    if status is None and promised and not commitment:
+        # the one who promised it reporting back later, in another section ("All 31 interviews
+        # are now on Commons." under a new heading)
+        checked = set(ctx.followers(ac, commitment=False, personal=False))
+        for c in ctx.later_by(comments[promised[0]].author, promised[0]):
+            if c in checked:
+                continue
+            if any(ctx.mentions(obj, t, total) for cues in ctx.item_cues(c) for t in cues.completions):
+                resolved.append(c)
+                status = ActionStatus.RESOLVED
+                break
     if status is None:
         status = ActionStatus.PROMISED if promised else ActionStatus.OPEN
         if promised and not commitment and lex.any("negative_request", ctx.fold(a.unit.text)):
