@@ -679,8 +679,14 @@ class PageContext:
         if out is None:
             out = self._refs[c] = {}
             current: int | None = None
+            item = -1
+            items = self.units[c].items
             for u in self.units[c].units:
                 folded = self.fold(u.text)
+                if u.item != item:
+                    item = u.item
+                    if items[item].number is not None:
+                        current = items[item].number  # "# Prefiero…" answers point 1 of a "#" list
                 m = _POINT_REF.search(folded)
                 if m:
                     current = int(m.group(1) or m.group(2))
