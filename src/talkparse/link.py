@@ -518,8 +518,12 @@ def _names_it(ctx: PageContext, a: ActionHit, text: str, obj: set[str]) -> bool:
     fixed." for "please correct the date", "Wiederhergestellt, …" for "Ich bitte um
     Wiederherstellung"."""
     words = ctx.topic_words(text)
-    own = set(stems(a.unit.text, ctx.lex.stopwords)) - GENERIC_WORDS
-    return len(words) <= 4 and bool(words & own) and _on_topic(ctx, text, obj)
+    if len(words) > 4:
+        return False
+    own = ctx.own_words.get(a)
+    if own is None:
+        own = ctx.own_words[a] = frozenset(set(stems(a.unit.text, ctx.lex.stopwords)) - GENERIC_WORDS)
+    return bool(words & own) and _on_topic(ctx, text, obj)
 
 
 def _names_other(ctx: PageContext, x: ActionHit, obj: set[str]) -> bool:
