@@ -256,7 +256,11 @@ def _without_label(folded: str, label: str | None) -> str:
 def _question_kind(text: str, body: str, lex: Lexicon) -> str | None:
     """"direct" (a question mark), "indirect", or None."""
     if is_question_text(text):
-        too_short = len(re.findall(r"\w+", body)) < 2 and sum(ch.isalpha() for ch in body) < 6
+        words = re.findall(r"\w+", body)
+        # "?", "ok?" are not questions; "Why?", "Warum?", "¿Por qué?" ask for a reason
+        too_short = len(words) < 2 and sum(ch.isalpha() for ch in body) < 6 and not (
+            len(words) == 1 and words[0] in lex.stopwords_wh
+        )
         if too_short or lex.any("rhetorical", body.rstrip(" \t)\"'»”’")):
             return None
         return "direct"
