@@ -441,7 +441,9 @@ class PageContext:
             return 0.6 if root >= q or comments[root].author == comments[q].author else 0.3
         if hc is not None and self.is_response_section(hq, hc):
             # "== Responses to Halvard and Ione ==" with a ping to the asker: a reply to them
-            return 0.8 if comments[q].author in self.units[c].addressees else 0.5
+            # ... or by one the question pinged ("{{u|Ansel}}: does the report give…?")
+            named = comments[q].author in self.units[c].addressees or comments[c].author in self.units[q].addressees
+            return 0.8 if named else 0.5
         return 0.0
 
     def related(self, q: int, *, earlier: bool = True) -> list[int]:

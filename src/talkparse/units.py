@@ -265,6 +265,8 @@ class UnitBuilder:
                 h = _HIDDEN_RUN.search(masked, pos, b)
                 hidden_start, hidden_end = (h.start(), h.end()) if h else (b, b + 1)
             if hidden_start <= pos:
+                if text.startswith("<br", pos) or text.startswith("<BR", pos):
+                    out.add(" ", pos)  # "…people.<br>3. Only if…": two sentences, not "people.3."
                 pos = hidden_end
                 continue
             amp = text.find("&", pos, hidden_start)
@@ -298,7 +300,8 @@ class UnitBuilder:
 
         out: list[Unit] = []
         pos = 0
-        for sentence in _after_questions(_join_ordinals(self.page.lang, segment(self.page.lang, text))):
+        sentences = _join_markers(_join_ordinals(self.page.lang, segment(self.page.lang, text)))
+        for sentence in _after_questions(sentences):
             start = text.find(sentence, pos)
             if start == -1:
                 continue
@@ -334,6 +337,22 @@ class UnitBuilder:
 # bare number is far rarer than an ordinal the segmenter took for a full stop
 _ORDINAL_DOT = frozenset("de da nb nn no fi is cs sk hu sl hr et lv tr".split())
 _ENDS_IN_ORDINAL = re.compile(r"(?:^|\s)\d{1,4}\.\s*$")
+
+
+_POINT_MARKER = re.compile(r"\(?\d{1,2}[.)]")
+
+
+def _join_markers(sentences: Iterable[str]) -> Iterator[str]:
+    """Sentences, with a lone point number ("1." + "Holdings only.") joined to the next one."""
+    pending = ""
+    for sentence in sentences:
+        if len(sentence) < 12 and _POINT_MARKER.fullmatch(sentence.strip()):
+            pending += sentence
+            continue
+        yield pending + sentence
+        pending = ""
+    if pending:
+        yield pending
 
 
 def _join_ordinals(lang: str, sentences: Iterable[str]) -> Iterator[str]:
