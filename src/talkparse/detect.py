@@ -17,7 +17,7 @@ QUESTION_MARKS = ("?", "？", "؟", ";")  # the last is the Greek question mark 
 _TRAILING = " \t)]}\"'»”’.:;!…-–—~*"
 # "I've put the note on my user page and I'll start a draft this week": a report, then a promise
 _PROMISE_AFTER = re.compile(
-    r"\b(and|but|then|so|now)( now)?( (i|we)( will|'ll| shall| am going to| are going to)| will)\b"
+    r"(\b(and|but|then|so|now)( now)?|[;,])( (i|we)( will|'ll| shall| am going to| are going to)| will)\b"
 )
 
 
