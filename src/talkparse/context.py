@@ -661,6 +661,8 @@ class PageContext:
                     continue
                 if self.lex.any("acknowledgement", folded) or self.lex.any("non_answer", folded):
                     continue
+                if self.lex.any("indirect_question", folded):
+                    continue  # "I'd also like to know whether…" asks, it does not answer
                 if folded.rstrip().endswith(":") and len(folded.split()) <= 6:
                     continue  # "Respondemos punto por punto:", "Here are our answers:"
                 out.append(u)
