@@ -258,6 +258,7 @@ class ActionLink:
 _DONE = frozenset({"done", "fixed", "resolved", "tick", "y", "yes check", "completed", "already done",
                    "erledigt", "hecho", "fait", "fatto", "gedaan", "zrobione", "załatwione", "бвыполнено",
                    "готово", "зроблено", "בוצע", "טופל"})
+_PROMISED = re.compile(r"promis|versproch|promet")  # "the draft I promised", "wie versprochen"
 _CLOSERS_LOOKED_AT = 8  # closing boxes above an action that may settle it, nearest first
 _NOT_DONE = frozenset({"not done", "notdone", "x", "cross", "declined", "nd", "won't fix",
                        "nicht erledigt", "no hecho", "pas fait", "non fatto"})
@@ -444,6 +445,10 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             ) or (
                 commitment and later_by_owner and follow_up and bool(completions) and not resolved
             ) or (
+                # "Here is the draft I promised:", under another heading
+                commitment and later_by_owner and not resolved
+                and any(_PROMISED.search(t) and ctx.topic_words(t) & obj for t in completions)
+            ) or (
                 # the thread a lone request started: the first report of doing something in it,
                 # in a reply to the request or to its first answer
                 not commitment and not later_by_owner and follow_up and not resolved
@@ -559,7 +564,10 @@ def _reviewed(ctx: PageContext, a: ActionHit, c: int, owner: str) -> bool:
     if (a.kind is ActionKind.COMMITMENT) != by_owner:
         return False
     in_thread = ctx.is_descendant(c, ac) or ctx.in_section(comments[c].heading, comments[ac].heading)
-    return in_thread and len(ctx.answer_sentences(c)) >= 2
+    said = ctx.answer_sentences(c)
+    # two sentences, or one long one ("He mirado una veintena y están bien, salvo…")
+    long_one = a.kind is ActionKind.REQUEST and len(said) == 1 and len(said[0].text.split()) >= 12
+    return in_thread and (len(said) >= 2 or long_one)
 
 
 def _on_topic(ctx: PageContext, text: str, obj: set[str]) -> bool:
