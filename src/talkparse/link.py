@@ -97,6 +97,11 @@ def link_answers(
             bystander = bool(addressees) and ctx.page.comments[c].author not in addressees
             if r < 0.8 and bystander:
                 continue  # "{{ping|X}} does this change your view?" is for X, or for a reply
+            parent = ctx.page.comments[c].parent
+            if parent is not None and parent != qc and parent in by_comment and (
+                ctx.page.comments[parent].author != ctx.page.comments[qc].author
+            ):
+                bystander = True  # a reply to someone else's question further down the thread
             number = ctx.units[qc].items[qi].number
             refs = ctx.references(c) if r >= 0.8 else {}
             if number is not None and refs:
