@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from .context import (
     GENERIC_WORDS,
     MAX_POINTS,
+    OBJECT_SHARE,
+    OBJECT_WEIGHT,
     SENTENCE_MIN,
     TOPIC_MIN,
     Grid,
@@ -459,16 +461,19 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 not commitment and not later_by_owner and follow_up and not resolved
                 and ctx.depth_below(c, ac) <= 2 and any(_on_topic(ctx, t, obj) for t in completions)
             )
-            if done and not any(ctx.mentions(obj, t, total) for t in completions) and any(
-                lex.any("negation", t) and ctx.mentions(obj, t, total) for t in cues.texts
-            ):
-                done = False  # "The money went out. The bus company still hasn't sent the copy."
+            if done and _still_owed(ctx, cues.texts, completions, obj, total):
+                # "The money went out. The bus company still hasn't sent the copy." / "Photos
+                # uploaded. I'll do the dashboard link tomorrow."
+                done = False
             if done and not (not commitment and later_by_owner and not cues.receipt):
                 resolved.append(c)
                 status = ActionStatus.RESOLVED
                 break
             promise = cues.commits or (anchored and not commitment and cues.assents)  # "Of course."
-            withdrawn = later_by_owner and cues.withdraws
+            # "Lo del mapa, olvídalo" takes back the map, not the coordinates asked for beside it
+            withdrawn = later_by_owner and cues.withdraws and (sole or any(
+                _on_topic(ctx, t, obj) for t in cues.texts if lex.any("withdraw", t)
+            ))
             if not (about or (anchored and bare) or (anchored and promise and not commitment)
                     or (withdrawn and follow_up)):
                 continue  # (a direct reply to a lone request that promises something promises it)
@@ -521,6 +526,23 @@ def _chain(ctx: PageContext, actions: list[ActionHit], links: list[ActionLink]) 
                 link = ActionLink(ActionStatus.RESOLVED, min(done)[1], link.promised_by, link.actor)
         out.append(link)
     return out
+
+
+def _still_owed(ctx: PageContext, texts: list[str], completions: list[str], obj: set[str], total: float) -> bool:
+    """Whether a reply says the thing is still missing or yet to come, more plainly than it
+    reports it done: "The money went out. The bus company still hasn't sent the copy.",
+    "Photos uploaded to the event category. I'll do the dashboard link tomorrow."."""
+    lex = ctx.lex
+
+    def weight(t: str) -> float:
+        return ctx.weight(set(ctx.topic_words(t)) & obj)
+
+    owed = [t for t in texts if t not in completions and (lex.any("negation", t) or lex.any("commitment", t))]
+    said = max(map(weight, owed), default=0.0)
+    named = max((len(set(ctx.topic_words(t)) & obj) for t in owed), default=0)
+    if said <= 0.0 or not (said >= OBJECT_WEIGHT or named >= 2 or (total > 0 and said / total >= OBJECT_SHARE)):
+        return False  # a promise or a "not yet" about something else
+    return said > max(map(weight, completions), default=0.0)
 
 
 def _names_it(ctx: PageContext, a: ActionHit, text: str, obj: set[str]) -> bool:
