@@ -56,6 +56,7 @@ _ALTERNATIVE = re.compile(r",? (or|oder|o|u|ou|of) (\w+ ){1,8}\w+\s*[?？]?$")
 _ANSWER_TYPES = {
     "when": re.compile(r"\b(since when|what year|which year|seit wann|in welchem jahr|desde cuando|en que ano|en que fecha|when (was|were|did|has|had))\b"),
     "count": re.compile(r"\b(how many|how much|wie viele|wie viel|cuantos|cuantas|cuanto|cuanta)\b"),
+    "duration": re.compile(r"\b(how long|wie lange?|cuanto tiempo|cuanto tarda|cuantos dias|cuantas semanas)\b"),
     "who": re.compile(r"^(\w+ )?(who|whom|wer|wem|quien|quienes)\b|[-–—,] ?(who|where|wer|wo|quien|donde)\b|^(\w+ )?(where|wo|donde)\b"),
 }
 # a quantity in words: "About a third", "Seven.", "Die Hälfte", "Unos veinte"
@@ -65,6 +66,12 @@ _COUNT_WORDS = re.compile(
     r"zwei|drei|vier|funf|sechs|sieben|acht|neun|zehn|elf|zwolf|zwanzig|dreissig|hundert|halfte|drittel|"
     r"viertel|meisten|keine|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|veinte|treinta|"
     r"cien|mitad|tercio|cuarto|mayoria|ninguno|ninguna)\b"
+)
+_DURATION = re.compile(
+    r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a few|several|couple of|"
+    r"ein|eine|einen|zwei|drei|vier|funf|sechs|paar|un|una|dos|tres|cuatro|cinco|seis|unos|unas)"
+    r"( or \w+| bis \w+| o \w+)? (minutes?|hours?|days?|weeks?|months?|years?|minuten|stunden|tage[n]?|"
+    r"wochen|woche|monate[n]?|monat|jahre[n]?|jahr|minutos?|horas?|dias?|semanas?|meses|mes|anos?)\b"
 )
 # a short sentence that says yes or no: "Grudgingly, yes.", "Nope, never."
 _POLAR_WORD = re.compile(r"\b(yes|no|yep|nope|ja|nein|si|sí)\b")
@@ -893,6 +900,9 @@ class PageContext:
         kind = next((k for k, pattern in _ANSWER_TYPES.items() if pattern.search(folded)), None)
         if kind is None:
             return False
+        if kind == "duration":
+            # "How long does it normally take?" - "The queue is about four months at the moment."
+            return any(_DURATION.search(fold(s.text)) for s in sentences[:3])
         if kind == "who":
             # "Who paid for it?" - "La Diputación, with a subscription." / "Where?" - "Devonport."
             return any(_names_only(s.text, self.lex.stopwords) for s in sentences)

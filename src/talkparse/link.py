@@ -175,6 +175,14 @@ def _reply_evidence(
         or (ctx.lex.any("me_too", opening) and others)
     ):
         return "answer", score  # "Is anyone else seeing this?" - "{{ping|A}} Yes, same here."
+    if not direct and c <= q.comment + 2 and ctx.polar(q.text) and ctx.lex.any("polar_answer", opening) and sum(
+        1 for t in topics if is_question_text(t.text) and ctx.polar(t.text)
+    ) == 1 and len(sentences) <= 3:
+        return "answer", score  # "Is this acceptable to both of you?" - next: "Yes, that's fine by me."
+    if direct and ctx.polar(q.text) and ctx.lex.any("decline", opening) and sum(
+        1 for t in topics if is_question_text(t.text) and ctx.polar(t.text)
+    ) == 1:
+        return "answer", score  # "Would you consider coming back in six months?" - "I'd rather not…"
     if direct and ctx.polar(q.text) and ctx.short_polar(sentences) and sum(
         1 for t in topics if is_question_text(t.text) and ctx.polar(t.text)
     ) == 1:
