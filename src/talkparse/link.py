@@ -60,7 +60,9 @@ def link_answers(
     for q in questions:
         by_comment.setdefault(q.unit.comment, []).append(q)
     topics: dict[int, list[Unit]] = {}
-    for u in [q.unit for q in questions] + [a.unit for a in requests if a.kind is ActionKind.REQUEST]:
+    for u in [q.unit for q in questions] + [
+        a.unit for a in requests if a.kind is ActionKind.REQUEST and not _DEPENDENT.match(ctx.fold(a.unit.text))
+    ]:
         topics.setdefault(u.comment, []).append(u)
     for c, units in topics.items():
         # a "Could you fix X?" is both a question and a request: one topic
@@ -273,6 +275,9 @@ class ActionLink:
 _DONE = frozenset({"done", "fixed", "resolved", "tick", "y", "yes check", "completed", "already done",
                    "erledigt", "hecho", "fait", "fatto", "gedaan", "zrobione", "załatwione", "бвыполнено",
                    "готово", "зроблено", "בוצע", "טופל"})
+# "Is the user connected to the company? If so, they need to disclose it.": the request hangs on
+# the answer, so it is not a point of its own that a reply might be about
+_DEPENDENT = re.compile(r"(if so|if not|if yes|in that case|falls ja|falls nicht|wenn ja|wenn nein|si es asi|si no|en ese caso|de ser asi)\b")
 _PROMISED = re.compile(r"promis|versproch|promet")  # "the draft I promised", "wie versprochen"
 _CLOSERS_LOOKED_AT = 8  # closing boxes above an action that may settle it, nearest first
 _NOT_DONE = frozenset({"not done", "notdone", "x", "cross", "declined", "nd", "won't fix",
@@ -548,9 +553,10 @@ def _still_owed(ctx: PageContext, texts: list[str], completions: list[str], obj:
     owed = [t for t in texts if t not in completions and (lex.any("negation", t) or lex.any("commitment", t))]
     said = max(map(weight, owed), default=0.0)
     named = max((len(set(ctx.topic_words(t)) & obj) for t in owed), default=0)
+    done_part = max(map(weight, completions), default=0.0)
     if said <= 0.0 or not (said >= OBJECT_WEIGHT or named >= 2 or (total > 0 and said / total >= OBJECT_SHARE)):
         return False  # a promise or a "not yet" about something else
-    return said > max(map(weight, completions), default=0.0)
+    return said >= done_part  # "A done. B is taking longer."
 
 
 def _names_it(ctx: PageContext, a: ActionHit, text: str, obj: set[str]) -> bool:
