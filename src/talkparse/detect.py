@@ -18,6 +18,7 @@ _TRAILING = " \t)]}\"'»”’.:;!…-–—~*"
 # "I've put the note on my user page and I'll start a draft this week": a report, then a promise
 _PROMISE_AFTER = re.compile(
     r"(\b(and|but|then|so|now)( now)?|[;,])( (i|we)( will|'ll| shall| am going to| are going to)| will)\b"
+    r"|\bund (ich |wir )?(werde|werden)\b|\by (voy|vamos) a\b"
 )
 
 
