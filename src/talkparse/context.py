@@ -120,7 +120,7 @@ def _stem(w: str) -> str:
 
 def receipt(lex: Lexicon, texts: list[str]) -> bool:
     """The requester confirms the thing arrived ("received", "reviewed and approved")."""
-    return any(re.search(r"\b(received|approved|got it|recibid|erhalten)|\b(checked|verified|gepruft|comprobad[oa]s?)[,.!]", t) for t in texts)
+    return any(lex.any("receipt", t) for t in texts)
 
 
 @dataclass(slots=True)
@@ -753,7 +753,7 @@ class PageContext:
                     texts=texts,
                     completions=[
                         t for t in texts
-                        if lex.any("completion", t) and not lex.any("request", t) and not lex.any("negation", t)
+                        if lex.completes(t) and not lex.any("request", t) and not lex.any("negation", t)
                     ],
                     commits=any(lex.any("commitment", t) and not lex.any("commitment_exclude", t) for t in texts),
                     assents=any(lex.any("assent", t) for t in texts),

@@ -47,6 +47,8 @@ class Lexicon:
     negative_request: tuple[re.Pattern[str], ...]  # "Please don't start yet": kept by agreeing
     compliance: tuple[re.Pattern[str], ...]  # "Understood, I'll wait.": agrees, owes nothing new
     completion: tuple[re.Pattern[str], ...]
+    pending: tuple[re.Pattern[str], ...]  # "as soon as this is closed": not done, a condition
+    receipt: tuple[re.Pattern[str], ...]  # "Received, thanks", "I see the dates on the timeline now"
     negation: tuple[re.Pattern[str], ...]  # "nobody has cited", "noch nicht": not a completion
     decline: tuple[re.Pattern[str], ...]
     withdraw: tuple[re.Pattern[str], ...]
@@ -76,10 +78,19 @@ class Lexicon:
         """
         return self.sets[name].any(folded)
 
+    def completes(self, folded: str) -> bool:
+        """Whether the text reports something done, outside the clauses that only set a
+        condition ("I'll file the request as soon as this proposal is closed.")."""
+        if not self.any("completion", folded):
+            return False
+        for pattern in self.pending:
+            folded = pattern.sub("", folded)
+        return self.any("completion", folded)
+
 
 _LISTS = (
     "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "vote_label", "dismissal", "request",
-    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "open_offer", "negative_request", "compliance", "completion", "negation", "decline", "withdraw", "closure",
+    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "open_offer", "negative_request", "compliance", "completion", "pending", "receipt", "negation", "decline", "withdraw", "closure",
     "acknowledgement", "response_heading", "response_label", "request_question", "attention", "polar_answer", "me_too", "others_question", "non_answer", "deferral",
 )
 
@@ -181,7 +192,7 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
                 and lex.any("request", body)
                 and not lex.any("request_exclude", body)
                 # "Split the sentence and removed the second link." reports, it does not ask
-                and (lex.any("request_marker", body) or not lex.any("completion", body))
+                and (lex.any("request_marker", body) or not lex.completes(body))
             ):
                 actions.append(ActionHit(u, ActionKind.REQUEST))
             elif (
@@ -190,7 +201,7 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
                 and not lex.any("compliance", body)
                 # "I have also swapped the image": done - unless a promise follows the report
                 and (
-                    not lex.any("completion", body) or lex.any("negation", body) or _PROMISE_AFTER.search(body)
+                    not lex.completes(body) or lex.any("negation", body) or _PROMISE_AFTER.search(body)
                 )
             ):
                 actions.append(ActionHit(u, ActionKind.COMMITMENT))

@@ -407,6 +407,7 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
     status: ActionStatus | None = None
     # one thing asked or promised: "I can get to the library next week. Will report back."
     sole = ctx.sole(ac, a.kind)
+    single = sum(x.kind is a.kind for x in ctx.actions_in.get(ac, ())) == 1
     attention = lex.any("attention", ctx.fold(a.unit.text))
     actor = owner if commitment else None
     # "I'll take a look" is kept by the promiser only; "we will upload" by any of "we"
@@ -420,7 +421,7 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
         refs = ctx.references(c) if comments[c].parent == ac and number is not None else {}
         if number in refs and not resolved:
             said = refs[number]  # "Zu 3: erledigt."
-            if any(lex.any("completion", t) for t in said):
+            if any(lex.completes(t) for t in said):
                 resolved.append(c)
                 status = ActionStatus.RESOLVED
                 continue
@@ -459,7 +460,8 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             done = (
                 bool(it.templates & _DONE) and (about or anchored or follow_up)
             ) or any(
-                ctx.mentions(obj, t, total) or (anchored and _on_topic(ctx, t, obj))
+                (ctx.mentions(obj, t, total) and not _contrasted(ctx, a, t, obj))
+                or (anchored and _on_topic(ctx, t, obj))
                 or (not later_by_owner and _names_it(ctx, a, t, obj))
                 for t in completions
             ) or (
@@ -484,7 +486,7 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 break
             promise = cues.commits or (anchored and not commitment and cues.assents)  # "Of course."
             # "Lo del mapa, olvídalo" takes back the map, not the coordinates asked for beside it
-            withdrawn = later_by_owner and cues.withdraws and (sole or any(
+            withdrawn = later_by_owner and cues.withdraws and (single or any(
                 _on_topic(ctx, t, obj) for t in cues.texts if lex.any("withdraw", t)
             ))
             if not (about or (anchored and bare) or (anchored and promise and not commitment)
@@ -570,6 +572,39 @@ def _names_it(ctx: PageContext, a: ActionHit, text: str, obj: set[str]) -> bool:
     if own is None:
         own = ctx.own_words[a] = frozenset(set(stems(a.unit.text, ctx.lex.stopwords)) - GENERIC_WORDS)
     return bool(words & own) and _on_topic(ctx, text, obj)
+
+
+def _contrasted(ctx: PageContext, a: ActionHit, text: str, obj: set[str]) -> bool:
+    """Whether a report names another thing of the same kind than the one asked for: "I can
+    see the venue invoice now" for "please include the printing invoice" (every word it shares
+    with the request comes right after a word of its own, where the request has another)."""
+    said = _pairs(ctx, text)
+    asked = _pairs(ctx, a.unit.text)
+    words = set(ctx.text_stems(text))
+    shared = [w for w in said if w in obj]
+    return bool(shared) and all(
+        said[w] and asked.get(w) and not said[w] & obj and not asked[w] & words for w in shared
+    )
+
+
+def _pairs(ctx: PageContext, text: str) -> dict[str, set[str]]:
+    """Each content word of a text with the content words right before it (in one clause)."""
+    out: dict[str, set[str]] = {}
+    prev: str | None = None
+    for m in _TOKEN.finditer(ctx.fold(text)):
+        tok = m.group()
+        if not tok[0].isalnum() or tok in ctx.lex.stopwords:
+            prev = None
+            continue
+        w = (stems(tok, frozenset()) or [tok])[0]
+        out.setdefault(w, set())
+        if prev is not None:
+            out[w].add(prev)
+        prev = w
+    return out
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 def _names_other(ctx: PageContext, x: ActionHit, obj: set[str]) -> bool:
