@@ -355,6 +355,7 @@ class PageContext:
         self._topic_words: dict[str, frozenset[str]] = {}
         self.action_objects: dict[ActionHit, frozenset[str]] = {}
         self.own_words: dict[ActionHit, frozenset[str]] = {}
+        self.participles: dict[ActionHit, frozenset[str]] = {}
         self.refusals: dict[int, bool] = {}
         self.objects_union: frozenset[str] = frozenset()
         self._item_ends: dict[int, list[int] | None] = {}

@@ -459,6 +459,10 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             completions = cues.completions
             done = (
                 bool(it.templates & _DONE) and (about or anchored or follow_up)
+            ) or (
+                # "Für drei Tage gesperrt." for "Bitte sperren.", "uploaded it" for "upload it"
+                (anchored or follow_up or (replies and about)) and not (not commitment and later_by_owner)
+                and any(_does_asked(ctx, a, t) for t in cues.texts)
             ) or any(
                 (ctx.mentions(obj, t, total) and not _contrasted(ctx, a, t, obj))
                 or (anchored and _on_topic(ctx, t, obj))
@@ -489,7 +493,8 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             withdrawn = later_by_owner and cues.withdraws and (single or any(
                 _on_topic(ctx, t, obj) for t in cues.texts if lex.any("withdraw", t)
             ))
-            if not (about or (anchored and bare) or (anchored and promise and not commitment)
+            if not (about or (anchored and (bare or (cues.refuses and not commitment)))
+                    or (anchored and promise and not commitment)
                     or (withdrawn and follow_up)):
                 continue  # (a direct reply to a lone request that promises something promises it)
             if withdrawn:
@@ -572,6 +577,61 @@ def _names_it(ctx: PageContext, a: ActionHit, text: str, obj: set[str]) -> bool:
     if own is None:
         own = ctx.own_words[a] = frozenset(set(stems(a.unit.text, ctx.lex.stopwords)) - GENERIC_WORDS)
     return bool(words & own) and _on_topic(ctx, text, obj)
+
+
+def _does_asked(ctx: PageContext, a: ActionHit, text: str) -> bool:
+    """Whether a sentence reports done the very verb the action asks or promises, in its past
+    participle: "reworded" for "I'll reword", "halbgesperrt" for "halbsperren", "añadido"
+    for "añadirlo" (not in a question, a request or a negated sentence)."""
+    lex = ctx.lex
+    if is_question_text(text) or lex.any("negation", text) or lex.any("request", text):
+        return False
+    done = ctx.participles.get(a)
+    if done is None:
+        done = ctx.participles[a] = _participles(ctx, a.unit.text)
+    return any(w in done for w in _WORDS.findall(text))
+
+
+def _participles(ctx: PageContext, text: str) -> frozenset[str]:
+    """The past participles of a text's verbs (guessed from its words' endings)."""
+    lang = ctx.lex.lang
+    out: set[str] = set()
+    for w in _WORDS.findall(ctx.fold(text)):
+        if len(w) < 4 or w in ctx.lex.stopwords or _stem_of(w) in GENERIC_WORDS:
+            continue
+        if lang == "de":
+            stem = w[:-2] if w.endswith("en") else w[:-1] if w.endswith(("eln", "ern")) else None
+            if stem and len(stem) >= 3:
+                out.update({"ge" + stem + "t", stem + "t"})
+                out.update(p + "ge" + stem[len(p):] + "t" for p in _DE_PREFIXES if stem.startswith(p))
+        elif lang == "es":
+            for clitic in ("los", "las", "les", "lo", "la", "le", "me", "te", "nos"):
+                if w.endswith(clitic) and w[: -len(clitic)].endswith(("ar", "er", "ir")):
+                    w = w[: -len(clitic)]
+                    break
+            if w.endswith("ar"):
+                out.update(w[:-2] + "ad" + e for e in ("o", "a", "os", "as"))
+            elif w.endswith(("er", "ir")):
+                out.update(w[:-2] + "id" + e for e in ("o", "a", "os", "as"))
+        # English forms on every wiki, as the English cues (talk pages mix languages)
+        if w.endswith("e"):
+            out.add(w + "d")
+        elif w.endswith("y") and w[-2] not in "aeiou":
+            out.add(w[:-1] + "ied")
+        elif not w.endswith(("ed", "ing", "s")):
+            out.update({w + "ed", w + w[-1] + "ed"})
+    return frozenset(out)
+
+
+def _stem_of(w: str) -> str:
+    return (stems(w, frozenset()) or [w])[0]
+
+
+_WORDS = re.compile(r"\w+")
+_DE_PREFIXES = (
+    "ab", "an", "auf", "aus", "bei", "ein", "fest", "frei", "her", "hin", "mit", "nach", "vor",
+    "weg", "zu", "zuruck", "um", "halb", "voll", "wieder", "hoch", "durch",
+)
 
 
 def _contrasted(ctx: PageContext, a: ActionHit, text: str, obj: set[str]) -> bool:
