@@ -6,7 +6,7 @@ from .detect import detect, lexicon
 from .langdata import load_language
 from .context import PageContext
 from .link import link_actions, link_answers
-from .model import Action, ActionStatus, Analysis, Page, Question, QuestionStatus
+from .model import Action, ActionKind, ActionStatus, Analysis, Page, Question, QuestionStatus
 from .runtime import collector_paused
 from .units import UnitBuilder
 
@@ -50,6 +50,12 @@ def _analyse(page: Page) -> Analysis:
         for h, r in zip(a_hits, resolutions)
         if r.status in (ActionStatus.RESOLVED, ActionStatus.DECLINED) and r.resolved_by
     }
+    # ... or by promising it ("Can someone look at this?" - "Three reverted, the rest tomorrow.")
+    settled.update({
+        h.unit.span[1]: r.promised_by[:1]
+        for h, r in zip(a_hits, resolutions)
+        if r.status is ActionStatus.PROMISED and r.promised_by and h.kind is ActionKind.REQUEST
+    })
     questions = tuple(
         Question(
             comment=h.unit.comment,

@@ -440,7 +440,9 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             resolved.append(c)  # "I'd rather not: ...", "Not done: ..." as the reply's first words
             status = ActionStatus.DECLINED
             continue
-        if attention and not resolved and _reviewed(ctx, a, c, owner):
+        if attention and not resolved and _reviewed(ctx, a, c, owner) and not any(
+            _still_owed(ctx, cues.texts, cues.completions, obj, total) for cues in ctx.item_cues(c)
+        ):
             resolved.append(c)  # "please take a look": the look is the reply itself
             status = ActionStatus.RESOLVED
             continue
@@ -558,6 +560,8 @@ def _still_owed(ctx: PageContext, texts: list[str], completions: list[str], obj:
         return ctx.weight(set(ctx.topic_words(t)) & obj)
 
     owed = [t for t in texts if t not in completions and (lex.any("negation", t) or lex.any("commitment", t))]
+    if completions and any(lex.any("remainder", t) and lex.any("commitment", t) for t in owed):
+        return True  # "Three of them reverted. I'll go through the rest tomorrow."
     said = max(map(weight, owed), default=0.0)
     named = max((len(set(ctx.topic_words(t)) & obj) for t in owed), default=0)
     done_part = max(map(weight, completions), default=0.0)
