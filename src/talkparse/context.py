@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from .detect import ActionHit, Lexicon, is_question_text
+from .detect import ActionHit, Lexicon, QuestionHit, is_question_text
 from .model import ActionKind, Page, Span
 from .units import CommentUnits, Item, Unit, fold
 
@@ -276,6 +276,7 @@ class PageContext:
         self.idf = {w: 1.0 + math.log((n + 1) / (d + 1)) for w, d in df.items()}
         self._vecs: dict[tuple[int, int], _Vec] = {}
         self.actions_in: dict[int, list[ActionHit]] = {}  # comment -> its action items
+        self.questions_in: dict[int, list[QuestionHit]] = {}  # comment -> its questions
         self._answers: dict[int, list[Unit]] = {}
         self.objects: list[set[str]] | None = None  # what every action is about, once known
         self._text_vecs: dict[str, _Vec] = {}
@@ -305,6 +306,16 @@ class PageContext:
             while k < len(headings) and levels[k] > levels[h]:
                 k = self._last_sub[k] + 1
             self._last_sub[h] = k - 1
+        # the outermost section each heading is in (below the page's level-1 title, if any)
+        self._outer = list(range(len(headings)))
+        open_sections: list[int] = []  # the sections heading h is inside, outermost first
+        for h in range(len(headings)):
+            while open_sections and self._last_sub[open_sections[-1]] < h:
+                open_sections.pop()
+            if open_sections:
+                self._outer[h] = open_sections[0]
+            if levels[h] >= 2:
+                open_sections.append(h)
         self._run_start = [0] * n  # first comment of the run of comments by the same author
         self._run_end = [0] * n
         for i in range(n):
@@ -354,7 +365,7 @@ class PageContext:
         self._relations: dict[int, list[tuple[int, float]]] = {}
         self._topic_words: dict[str, frozenset[str]] = {}
         self.action_objects: dict[ActionHit, frozenset[str]] = {}
-        self.own_words: dict[ActionHit, frozenset[str]] = {}
+        self.own_words: dict[ActionHit | QuestionHit, frozenset[str]] = {}
         self.participles: dict[ActionHit, frozenset[str]] = {}
         self.refusals: dict[int, bool] = {}
         self.objects_union: frozenset[str] = frozenset()
@@ -513,7 +524,18 @@ class PageContext:
         later = mine[bisect.bisect_right(mine, ac) : bisect.bisect_right(mine, ac) + MAX_FOLLOW]
         if personal:
             return later
-        return sorted(set(self.related(ac, earlier=not commitment)) | set(later))[:MAX_FOLLOW]
+        related = set(self.related(ac, earlier=not commitment))
+        # the later comments, in its section, of those who replied to it ("On the photo, I can't
+        # find anything firmer." ... "the caption now says 'early 20th century' as well.")
+        comments = self.page.comments
+        heading = comments[ac].heading
+        outer = None if heading is None else self._outer[heading]
+        for who in {comments[c].author for c in related if comments[c].parent == ac}:
+            related.update(
+                c for c in self.later_by(who, ac)
+                if comments[c].parent is None and self.in_section(comments[c].heading, outer)
+            )  # (not their replies to others, which answer those)
+        return sorted(related | set(later))[:MAX_FOLLOW]
 
     def later_by(self, author: str, c: int) -> list[int]:
         """The comments of ``author`` after comment ``c``, at most ``MAX_FOLLOW``."""

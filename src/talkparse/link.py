@@ -59,6 +59,7 @@ def link_answers(
     by_comment: dict[int, list[QuestionHit]] = {}
     for q in questions:
         by_comment.setdefault(q.unit.comment, []).append(q)
+    ctx.questions_in = by_comment
     topics: dict[int, list[Unit]] = {}
     for u in [q.unit for q in questions] + [
         a.unit for a in requests if a.kind is ActionKind.REQUEST and not _DEPENDENT.match(ctx.fold(a.unit.text))
@@ -420,8 +421,8 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
         number = ctx.units[ac].items[a.unit.item].number
         refs = ctx.references(c) if comments[c].parent == ac and number is not None else {}
         if number in refs and not resolved:
-            said = refs[number]  # "Zu 3: erledigt."
-            if any(lex.completes(t) for t in said):
+            said = [_POINT.sub("", t) for t in refs[number]]  # "Zu 3: erledigt.", "3. Shortened."
+            if any(lex.completes(t) or _does_asked(ctx, a, t) for t in said):
                 resolved.append(c)
                 status = ActionStatus.RESOLVED
                 continue
@@ -448,10 +449,13 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             continue
         # the promiser reporting back in the same thread or section - not answering another
         # comment's own request ("We still haven't received the invoices." - "Sent them today.")
-        follow_up = sole and not (comments[c].parent != ac and any(
-            x.kind is ActionKind.REQUEST and _names_other(ctx, x, obj)
-            for x in ctx.actions_in.get(comments[c].parent, ())  # type: ignore[arg-type]
-        )) and (
+        parent = comments[c].parent
+        follow_up = sole and not (parent is not None and parent != ac and (any(
+            x.kind is ActionKind.REQUEST and _names_other(ctx, x, obj) for x in ctx.actions_in.get(parent, ())
+        ) or (  # a question of another thread ("Wird das Kloster heute genutzt?")
+            not ctx.is_descendant(parent, ac)
+            and any(_names_other(ctx, q, obj) for q in ctx.questions_in.get(parent, ()))
+        ))) and (
             ctx.is_descendant(c, ac) or (later_by_owner and comments[c].heading == comments[ac].heading)
         ) and (not commitment or later_by_owner or comments[c].parent == ac)
         for cues in ctx.item_cues(c):
@@ -463,8 +467,8 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 bool(it.templates & _DONE) and (about or anchored or follow_up)
             ) or (
                 # "Für drei Tage gesperrt." for "Bitte sperren.", "uploaded it" for "upload it"
-                (anchored or follow_up or (replies and about)) and not (not commitment and later_by_owner)
-                and any(_does_asked(ctx, a, t) for t in cues.texts)
+                (anchored or follow_up or replies) and not (not commitment and later_by_owner)
+                and any(_does_asked(ctx, a, t, alone=not (anchored or follow_up or about)) for t in cues.texts)
             ) or any(
                 (ctx.mentions(obj, t, total) and not _contrasted(ctx, a, t, obj))
                 or (anchored and _on_topic(ctx, t, obj))
@@ -583,17 +587,28 @@ def _names_it(ctx: PageContext, a: ActionHit, text: str, obj: set[str]) -> bool:
     return bool(words & own) and _on_topic(ctx, text, obj)
 
 
-def _does_asked(ctx: PageContext, a: ActionHit, text: str) -> bool:
+def _does_asked(ctx: PageContext, a: ActionHit, text: str, *, alone: bool = False) -> bool:
     """Whether a sentence reports done the very verb the action asks or promises, in its past
     participle: "reworded" for "I'll reword", "halbgesperrt" for "halbsperren", "añadido"
-    for "añadirlo" (not in a question, a request or a negated sentence)."""
+    for "añadirlo" (not in a question, a request or a negated sentence). ``alone``: the verb
+    must be this action's only, not also another's of the same comment ("Shortened to …" in a
+    reply to three requests)."""
     lex = ctx.lex
     if is_question_text(text) or lex.any("negation", text) or lex.any("request", text):
         return False
+    found = {w for w in _WORDS.findall(text) if w in _participles_of(ctx, a)}
+    if alone:
+        for x in ctx.actions_in.get(a.unit.comment, ()):
+            if x is not a:
+                found -= _participles_of(ctx, x)
+    return bool(found)
+
+
+def _participles_of(ctx: PageContext, a: ActionHit) -> frozenset[str]:
     done = ctx.participles.get(a)
     if done is None:
         done = ctx.participles[a] = _participles(ctx, a.unit.text)
-    return any(w in done for w in _WORDS.findall(text))
+    return done
 
 
 def _participles(ctx: PageContext, text: str) -> frozenset[str]:
@@ -632,6 +647,7 @@ def _stem_of(w: str) -> str:
 
 
 _WORDS = re.compile(r"\w+")
+_POINT = re.compile(r"^\s*\(?\d{1,3}[.):]\s*")  # "3. ", "(3) ", "3: " before a point's answer
 _DE_PREFIXES = (
     "ab", "an", "auf", "aus", "bei", "ein", "fest", "frei", "her", "hin", "mit", "nach", "vor",
     "weg", "zu", "zuruck", "um", "halb", "voll", "wieder", "hoch", "durch",
@@ -664,16 +680,18 @@ def _pairs(ctx: PageContext, text: str) -> dict[str, set[str]]:
         out.setdefault(w, set())
         if prev is not None:
             out[w].add(prev)
-        prev = w
+        # "financial documentation" may well be the "expenses documentation" asked for
+        prev = None if _ADJECTIVE.search(tok) else w
     return out
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+_ADJECTIVE = re.compile(r"(al|ic|ive|ous|ful|less|able|ible|ary|ed|ly)$")
 
 
-def _names_other(ctx: PageContext, x: ActionHit, obj: set[str]) -> bool:
-    """Whether request ``x`` names a thing of its own, other than ``obj`` ("We still haven't
-    received the invoices"), unlike "Please ping me when they are added"."""
+def _names_other(ctx: PageContext, x: ActionHit | QuestionHit, obj: set[str]) -> bool:
+    """Whether request (or question) ``x`` names a thing of its own, other than ``obj`` ("We
+    still haven't received the invoices"), unlike "Please ping me when they are added"."""
     own = ctx.own_words.get(x)
     if own is None:
         own = ctx.own_words[x] = frozenset(set(stems(x.unit.text, ctx.lex.stopwords)) - GENERIC_WORDS)
