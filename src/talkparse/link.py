@@ -462,7 +462,8 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             it = cues.item
             bare = _bare(ctx, it, obj)
             about = ctx.mentions(obj, it, total)
-            completions = cues.completions
+            # not "the venue invoice has been uploaded" for "please send the printing invoice"
+            completions = [t for t in cues.completions if not _contrasted(ctx, a, t, obj)]
             done = (
                 bool(it.templates & _DONE) and (about or anchored or follow_up)
             ) or (
@@ -470,8 +471,7 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 (anchored or follow_up or replies) and not (not commitment and later_by_owner)
                 and any(_does_asked(ctx, a, t, alone=not (anchored or follow_up or about)) for t in cues.texts)
             ) or any(
-                (ctx.mentions(obj, t, total) and not _contrasted(ctx, a, t, obj))
-                or (anchored and _on_topic(ctx, t, obj))
+                ctx.mentions(obj, t, total) or (anchored and _on_topic(ctx, t, obj))
                 or (not later_by_owner and _names_it(ctx, a, t, obj))
                 for t in completions
             ) or (
