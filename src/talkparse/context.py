@@ -685,6 +685,12 @@ class PageContext:
         out = self._answers.get(c)
         if out is None:
             out = []
+            opening = [u for u in self.units[c].units if not u.quoted][:2]
+            if any(self.lex.any("shared_wonder", self.fold(u.text)) for u in opening):
+                # "I'd like to know that too. Last time I tried, …": one more asker, whatever
+                # else the reply says
+                self._answers[c] = out
+                return out
             for u in self.units[c].units:
                 folded = self.fold(u.text)
                 if u.quoted or u.struck or (is_question_text(u.text) and not self.states(u.text)):

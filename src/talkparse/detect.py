@@ -50,6 +50,7 @@ class Lexicon:
     pending: tuple[re.Pattern[str], ...]  # "as soon as this is closed": not done, a condition
     receipt: tuple[re.Pattern[str], ...]  # "Received, thanks", "I see the dates on the timeline now"
     remainder: tuple[re.Pattern[str], ...]  # "the rest", "die übrigen": part done, part owed
+    shared_wonder: tuple[re.Pattern[str], ...]  # "I'd like to know that too": asks along
     negation: tuple[re.Pattern[str], ...]  # "nobody has cited", "noch nicht": not a completion
     decline: tuple[re.Pattern[str], ...]
     withdraw: tuple[re.Pattern[str], ...]
@@ -91,7 +92,7 @@ class Lexicon:
 
 _LISTS = (
     "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "vote_label", "dismissal", "request",
-    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "open_offer", "negative_request", "compliance", "completion", "pending", "receipt", "remainder", "negation", "decline", "withdraw", "closure",
+    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "open_offer", "negative_request", "compliance", "completion", "pending", "receipt", "remainder", "shared_wonder", "negation", "decline", "withdraw", "closure",
     "acknowledgement", "response_heading", "response_label", "request_question", "attention", "polar_answer", "me_too", "others_question", "non_answer", "deferral",
 )
 
