@@ -51,6 +51,7 @@ class Lexicon:
     receipt: tuple[re.Pattern[str], ...]  # "Received, thanks", "I see the dates on the timeline now"
     remainder: tuple[re.Pattern[str], ...]  # "the rest", "die übrigen": part done, part owed
     shared_wonder: tuple[re.Pattern[str], ...]  # "I'd like to know that too": asks along
+    belated: tuple[re.Pattern[str], ...]  # "Sorry, it slipped my mind": reporting back late
     negation: tuple[re.Pattern[str], ...]  # "nobody has cited", "noch nicht": not a completion
     decline: tuple[re.Pattern[str], ...]
     withdraw: tuple[re.Pattern[str], ...]
@@ -92,7 +93,7 @@ class Lexicon:
 
 _LISTS = (
     "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "vote_label", "dismissal", "request",
-    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "open_offer", "negative_request", "compliance", "completion", "pending", "receipt", "remainder", "shared_wonder", "negation", "decline", "withdraw", "closure",
+    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "open_offer", "negative_request", "compliance", "completion", "pending", "receipt", "remainder", "shared_wonder", "belated", "negation", "decline", "withdraw", "closure",
     "acknowledgement", "response_heading", "response_label", "request_question", "attention", "polar_answer", "me_too", "others_question", "non_answer", "deferral",
 )
 
@@ -278,6 +279,8 @@ def _question_kind(text: str, body: str, lex: Lexicon) -> str | None:
         if too_short or lex.any("rhetorical", body.rstrip(" \t)\"'»”’")):
             return None
         return "direct"
+    if lex.any("shared_wonder", body):
+        return None  # "I'd like to know that too." seconds a question asked already
     if lex.any("indirect_question", body) or lex.any("weak_indirect_question", body):
         return "indirect"
     if lex.any("unmarked_question", body.rstrip()):

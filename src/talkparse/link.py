@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from .context import (
+    COMPLETION_WORDS,
     GENERIC_WORDS,
     MAX_POINTS,
     OBJECT_SHARE,
@@ -477,9 +478,17 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
             ) or (
                 commitment and later_by_owner and follow_up and bool(completions) and not resolved
             ) or (
-                # "Here is the draft I promised:", under another heading
-                commitment and later_by_owner and not resolved
-                and any(_PROMISED.search(t) and ctx.topic_words(t) & obj for t in completions)
+                # "Here is the draft I promised:", under another heading; "Sorry, it slipped my
+                # mind. Both now go to Harker."
+                commitment and later_by_owner and not resolved and (
+                    any(_PROMISED.search(t) and ctx.topic_words(t) & obj for t in completions)
+                    or (any(lex.any("belated", t) for t in cues.texts) and bool(completions) and (
+                        _vague(ctx, a) or any(ctx.topic_words(t) & obj for t in completions)
+                    ))
+                )
+            ) or (
+                # "Can someone sort that out?", which names nothing: what a direct reply did
+                anchored and not commitment and not later_by_owner and bool(completions) and _vague(ctx, a)
             ) or (
                 # the thread a lone request started: the first report of doing something in it,
                 # in a reply to the request or to its first answer
@@ -619,7 +628,11 @@ def _participles(ctx: PageContext, text: str) -> frozenset[str]:
         if len(w) < 4 or w in ctx.lex.stopwords or _stem_of(w) in GENERIC_WORDS:
             continue
         if lang == "de":
-            stem = w[:-2] if w.endswith("en") else w[:-1] if w.endswith(("eln", "ern")) else None
+            # "sperren", "ändern"; the nouns "Halbsperre", "Löschung" name the verb too
+            stem = (
+                w[:-2] if w.endswith("en") else w[:-1] if w.endswith(("eln", "ern"))
+                else w[:-3] if w.endswith("ung") else w[:-1] if w.endswith("e") else None
+            )
             if stem and len(stem) >= 3:
                 out.update({"ge" + stem + "t", stem + "t"})
                 out.update(p + "ge" + stem[len(p):] + "t" for p in _DE_PREFIXES if stem.startswith(p))
@@ -651,6 +664,24 @@ _POINT = re.compile(r"^\s*\(?\d{1,3}[.):]\s*")  # "3. ", "(3) ", "3: " before a 
 _DE_PREFIXES = (
     "ab", "an", "auf", "aus", "bei", "ein", "fest", "frei", "her", "hin", "mit", "nach", "vor",
     "weg", "zu", "zuruck", "um", "halb", "voll", "wieder", "hoch", "durch",
+)
+
+
+def _vague(ctx: PageContext, a: ActionHit) -> bool:
+    """Whether an action names nothing but doing: "Can someone sort that out before the
+    nomination closes?", "Could you fix it?"."""
+    text = ctx.fold(a.unit.text)
+    for pattern in ctx.lex.pending:
+        text = pattern.sub("", text)
+    own = set(stems(text, ctx.lex.stopwords)) - GENERIC_WORDS - COMPLETION_WORDS - _DOING
+    return not own
+
+
+_DOING = frozenset(
+    "sort fix handle deal get someon somebo anyone anybod could can would will "
+    # when: "Will get to it this weekend."
+    "today tonigh tomorr weeken week month morning evenin later soon monday tuesda wednes "
+    "thursd friday saturd sunday heute morgen abend woche wochen hoy manana tarde semana".split()
 )
 
 
