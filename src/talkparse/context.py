@@ -82,7 +82,8 @@ _NUMBERED = re.compile(
     r"\b(ref|refs|reference|note|footnote|fn|nota|referencia|einzelnachweis|en|punkt|point|item|image|file|bild|imagen)\.?\s*(\d{1,3})\b"
 )
 _POINT_REF = re.compile(
-    r"^(?:(?:re|zu|to|point|punkt|ad|sobre|item|nr|no|n°|numero|number)\.?\s*(\d{1,2})\b|\(?(\d{1,2})[).:]\s)"
+    r"^(?:(?:re|zu|to|point|punkt|ad|sobre|item|nr|no|n°|numero|number)\.?\s*(\d{1,2})\b|\(?(\d{1,2})[).:]\s"
+    r"|(?:on|zu|sobre|en|in|bei) \((\d{1,2})\))"  # "On (2): yes, …"
 )
 GENERIC_WORDS = frozenset(
     "inform notify notifi know let make sure take might day days time first soon possib please "
@@ -729,7 +730,7 @@ class PageContext:
                         current = items[item].number  # "# Prefiero…" answers point 1 of a "#" list
                 m = _POINT_REF.search(folded)
                 if m:
-                    current = int(m.group(1) or m.group(2))
+                    current = int(m.group(1) or m.group(2) or m.group(3))
                 if current is not None:
                     out.setdefault(current, []).append(folded)
         return out

@@ -187,15 +187,19 @@ def detect(units: CommentUnits, lex: Lexicon, done_templates: frozenset[str]) ->
                 continue
             if proposal:
                 continue
-            if body.rstrip().endswith(":") and len(body.split()) <= 6:
-                continue  # "Two corrections please:" introduces the requests that follow
+            if body.rstrip().endswith(":") and (len(body.split()) <= 6 or (
+                k == len(sentences) - 1 and item.index + 1 < len(units.items)
+                and units.items[item.index + 1].number is not None
+            )):
+                continue  # "Two corrections please:", "I'd like the committee to settle them:"
+                # introduce the requests or the numbered questions that follow
             own = lex.any("own_commitment", body) and not lex.any("commitment_exclude", body)
             if (
                 not (own and not lex.any("request_marker", body))  # "...; I'll write it": a promise
                 and lex.any("request", body)
                 and not lex.any("request_exclude", body)
                 # "Split the sentence and removed the second link." reports, it does not ask
-                and (lex.any("request_marker", body) or not lex.completes(body))
+                and (lex.any("request_marker", body) or not lex.completes(body) or lex.any("negation", body))
             ):
                 actions.append(ActionHit(u, ActionKind.REQUEST))
             elif (

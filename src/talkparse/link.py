@@ -91,11 +91,17 @@ def link_answers(
         qc, qi = q.unit.comment, q.unit.item
         others = ctx.lex.any("others_question", ctx.fold(q.unit.text))
         for c, r in ctx.related_relations(qc):
-            if r <= 0:
-                continue
+            if r <= 0 or ctx.page.comments[c].timestamp < ctx.page.comments[qc].timestamp:
+                continue  # (signed before the question was: a closing statement placed above)
             pp = point.get((qc, qi), {})
             if c in pp:
                 answered.append((pp[c] + r, c))
+                continue
+            number = ctx.units[qc].items[qi].number
+            refs = ctx.references(c) if r >= 0.5 else {}
+            if number is not None and refs:
+                if number in refs:
+                    answered.append((1.0 + r, c))  # "Zu 2: …", "On (2): yes" answers point 2
                 continue
             if r < 0.6 or (qc, c) in labelled:
                 continue  # point-by-point replies count through their matched points only
@@ -108,12 +114,6 @@ def link_answers(
                 ctx.page.comments[parent].author != ctx.page.comments[qc].author
             ):
                 bystander = True  # a reply to someone else's question further down the thread
-            number = ctx.units[qc].items[qi].number
-            refs = ctx.references(c) if r >= 0.8 else {}
-            if number is not None and refs:
-                if number in refs:
-                    answered.append((1.0 + r, c))  # "Zu 2: …" answers point 2
-                continue
             if _anchored(ctx, qc, qi, c) and ctx.answer_sentences(c):
                 answered.append((1.0 + r, c))  # a reply written right under the question's line
                 continue
@@ -418,6 +418,8 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
     )
     # the comments after it that may reply or report back, and the requester's own ones
     for c in ctx.followers(ac, commitment=commitment, personal=personal):
+        if comments[c].timestamp < comments[ac].timestamp:
+            continue  # signed before it was asked: a closing box placed above the thread
         later_by_owner = c > ac and comments[c].author == owner
         number = ctx.units[ac].items[a.unit.item].number
         refs = ctx.references(c) if comments[c].parent == ac and number is not None else {}
