@@ -439,14 +439,16 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
         if (
             not commitment and not resolved and replies
             and comments[c].author != owner and _refuses(ctx, c)
+            and _refuses_it(ctx, [t for cues in ctx.item_cues(c) for t in cues.texts], obj)
             and (not interleaved or _anchored(ctx, ac, a.unit.item, c))
         ):
             resolved.append(c)  # "I'd rather not: ...", "Not done: ..." as the reply's first words
             status = ActionStatus.DECLINED
             continue
         if attention and not resolved and _reviewed(ctx, a, c, owner) and not any(
-            _still_owed(ctx, cues.texts, cues.completions, obj, total) for cues in ctx.item_cues(c)
-        ):
+            _still_owed(ctx, cues.texts, cues.completions, obj, total) or (cues.commits and not commitment)
+            for cues in ctx.item_cues(c)
+        ):  # ("Ich schau heute Abend im Archiv nach." promises the look)
             resolved.append(c)  # "please take a look": the look is the reply itself
             status = ActionStatus.RESOLVED
             continue
@@ -518,7 +520,9 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 resolved.append(c)
                 status = ActionStatus.WITHDRAWN
                 break
-            if not later_by_owner and (it.templates & _NOT_DONE or ((anchored or about) and cues.refuses)):
+            if not later_by_owner and (it.templates & _NOT_DONE or (
+                (anchored or about) and cues.refuses and _refuses_it(ctx, cues.texts, obj)
+            )):
                 resolved.append(c)
                 status = ActionStatus.DECLINED
                 break
@@ -667,6 +671,16 @@ _DE_PREFIXES = (
     "ab", "an", "auf", "aus", "bei", "ein", "fest", "frei", "her", "hin", "mit", "nach", "vor",
     "weg", "zu", "zuruck", "um", "halb", "voll", "wieder", "hoch", "durch",
 )
+
+
+def _refuses_it(ctx: PageContext, texts: list[str], obj: set[str]) -> bool:
+    """Whether a reply's refusal is about the object: unless the reply promises the object in
+    words that name it and refuses only something else ("'Widely regarded' was my own gloss
+    and I can't source it, so it's gone. … I'll deal with the gallery this evening.")."""
+    lex = ctx.lex
+    if any(lex.any("decline", t) and ctx.topic_words(t) & obj for t in texts):
+        return True
+    return not any(lex.any("commitment", t) and ctx.topic_words(t) & obj for t in texts)
 
 
 def _vague(ctx: PageContext, a: ActionHit) -> bool:
