@@ -114,6 +114,9 @@ def link_answers(
                 ctx.page.comments[parent].author != ctx.page.comments[qc].author
             ):
                 bystander = True  # a reply to someone else's question further down the thread
+            if ctx.page.comments[c].parent == qc and _volunteers(ctx, q, c):
+                answered.append((1.0 + r, c))  # "Hat jemand Zugriff auf…?" - "Unsere UB hat den Band."
+                continue
             if _anchored(ctx, qc, qi, c) and ctx.answer_sentences(c):
                 answered.append((1.0 + r, c))  # a reply written right under the question's line
                 continue
@@ -132,6 +135,21 @@ def link_answers(
         else:
             out.append(AnswerLink(QuestionStatus.UNANSWERED, ()))
     return out
+
+
+def _volunteers(ctx: PageContext, q: QuestionHit, c: int) -> bool:
+    """Whether reply ``c`` answers a question put to anyone ("Does anyone have access to…?",
+    "¿Se encarga alguien?") by a first-person "I have it" or by taking it on."""
+    lex = ctx.lex
+    if not lex.any("anyone_question", ctx.fold(q.unit.text)):
+        return False
+    opening = [u for u in ctx.units[c].units if not u.quoted][:2]
+    return any(
+        lex.any("volunteer", ctx.fold(u.text)) or (
+            lex.any("commitment", ctx.fold(u.text)) and not lex.any("commitment_exclude", ctx.fold(u.text))
+        )
+        for u in opening
+    )
 
 
 def _reply_evidence(
