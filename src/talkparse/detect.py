@@ -54,6 +54,7 @@ class Lexicon:
     belated: tuple[re.Pattern[str], ...]  # "Sorry, it slipped my mind": reporting back late
     anyone_question: tuple[re.Pattern[str], ...]  # "Does anyone have access to…?"
     volunteer: tuple[re.Pattern[str], ...]  # "Our library has the volume.", "Yo tengo suscripción"
+    agreement: tuple[re.Pattern[str], ...]  # "Fine, …", "Understood, …": goes along with a request
     negation: tuple[re.Pattern[str], ...]  # "nobody has cited", "noch nicht": not a completion
     decline: tuple[re.Pattern[str], ...]
     withdraw: tuple[re.Pattern[str], ...]
@@ -95,7 +96,7 @@ class Lexicon:
 
 _LISTS = (
     "indirect_question", "weak_indirect_question", "unmarked_question", "rhetorical", "self_answer", "proposal_label", "vote_label", "dismissal", "request",
-    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "open_offer", "negative_request", "compliance", "completion", "pending", "receipt", "remainder", "shared_wonder", "belated", "anyone_question", "volunteer", "negation", "decline", "withdraw", "closure",
+    "request_exclude", "request_marker", "commitment", "commitment_exclude", "bare_commitment", "assent", "own_commitment", "open_offer", "negative_request", "compliance", "completion", "pending", "receipt", "remainder", "shared_wonder", "belated", "anyone_question", "volunteer", "agreement", "negation", "decline", "withdraw", "closure",
     "acknowledgement", "response_heading", "response_label", "request_question", "attention", "polar_answer", "me_too", "others_question", "non_answer", "deferral",
 )
 

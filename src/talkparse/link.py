@@ -561,7 +561,10 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 break
     if status is None:
         status = ActionStatus.PROMISED if promised else ActionStatus.OPEN
-        if promised and not commitment and lex.any("negative_request", ctx.fold(a.unit.text)):
+        if promised and not commitment and lex.any("negative_request", ctx.fold(a.unit.text)) and any(
+            lex.any("compliance", t) or lex.any("negation", t) or lex.any("agreement", t) or cues.assents
+            for cues in ctx.item_cues(promised[0]) for t in cues.texts
+        ):
             # "Please don't start the import yet." - "Understood, I'll wait.": kept by agreeing
             status, resolved = ActionStatus.RESOLVED, promised[:1]
     if status is not ActionStatus.RESOLVED:
