@@ -517,23 +517,31 @@ class PageContext:
             out.append(c)
             c += 1
 
-    def followers(self, ac: int, *, commitment: bool, personal: bool) -> list[int]:
+    def followers(self, ac: int, *, commitment: bool, personal: bool, to: frozenset[str] = frozenset()) -> list[int]:
         """The comments an action of comment ``ac`` is followed through, in page order: related
         ones (for a commitment, later ones only) and the later comments of its author (only those
         for a personal promise), at most ``MAX_FOLLOW``."""
         mine = self._by_author[self._author[ac]]
         later = mine[bisect.bisect_right(mine, ac) : bisect.bisect_right(mine, ac) + MAX_FOLLOW]
-        if personal:
-            return later
-        related = set(self.related(ac, earlier=not commitment))
-        # the later comments, in its section, of those who replied to it ("On the photo, I can't
-        # find anything firmer." ... "the caption now says 'early 20th century' as well.")
         comments = self.page.comments
         heading = comments[ac].heading
         outer = None if heading is None else self._outer[heading]
-        for who in {comments[c].author for c in related if comments[c].parent == ac}:
+        # signed later though written above it, in its section: a closing note at the top
+        # ("Karte fertig") or a party's own statement section ("Diff 2 corrected")
+        reporters = {self._author[ac]} if commitment else set(self.addressed(ac)) | to
+        above = [
+            c for w in reporters for c in self._by_author.get(w, ())
+            if c < ac and comments[c].parent is None and comments[c].timestamp > comments[ac].timestamp
+            and self.in_section(comments[c].heading, outer)
+        ]
+        if personal:
+            return sorted(set(later) | set(above))[:MAX_FOLLOW]
+        related = set(self.related(ac, earlier=not commitment)) | set(above)
+        # the later comments, in its section, of those who replied to it ("On the photo, I can't
+        # find anything firmer." ... "the caption now says 'early 20th century' as well.")
+        for replier in {comments[c].author for c in related if comments[c].parent == ac}:
             related.update(
-                c for c in self.later_by(who, ac)
+                c for c in self.later_by(replier, ac)
                 if comments[c].parent is None and self.in_section(comments[c].heading, outer)
             )  # (not their replies to others, which answer those)
         return sorted(related | set(later))[:MAX_FOLLOW]
@@ -890,6 +898,16 @@ class PageContext:
             v = self._text_vecs[text] = self._vector(stems(text, self.lex.stopwords))
         return v
 
+    def vocative(self, c: int, text: str) -> frozenset[str]:
+        """The one user a sentence of comment ``c`` opens by naming ("Pellam, could you
+        correct it?"), if the name is a page author's (a first name is enough)."""
+        m = _VOCATIVE.match(text)
+        if not m:
+            return frozenset()
+        self.addressed(c)  # builds the first-name index
+        who = (self._first_names or {}).get(fold(m.group(1)), set()) - {self._author[c]}
+        return frozenset(who) if len(who) == 1 else frozenset()
+
     def addressed(self, c: int) -> frozenset[str]:
         """The users comment ``c`` speaks to: those it pings, or the one it opens by naming
         ("Morwenna, you said above that you would look…"; a first name is enough)."""
@@ -898,16 +916,17 @@ class PageContext:
             found = self.units[c].addressees
             units = self.units[c].units
             m = _VOCATIVE.match(units[0].text) if units else None
-            if not found and m:
+            if self._first_names is None or (not found and m):
                 if self._first_names is None:
                     self._first_names = {}
                     for author in self._by_author:
                         for key in {fold(author), fold(author).split(" ", 1)[0]}:
                             if len(key) >= 3:
                                 self._first_names.setdefault(key, set()).add(author)
-                who = self._first_names.get(fold(m.group(1)), set()) - {self._author[c]}
-                if len(who) == 1:
-                    found = frozenset(who)
+                if not found and m:
+                    who = self._first_names.get(fold(m.group(1)), set()) - {self._author[c]}
+                    if len(who) == 1:
+                        found = frozenset(who)
             self._addressed[c] = found
         return found
 

@@ -435,10 +435,12 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
         "open_offer", ctx.fold(a.unit.text)
     )
     # the comments after it that may reply or report back, and the requester's own ones
-    for c in ctx.followers(ac, commitment=commitment, personal=personal):
+    to = ctx.addressed(ac) | ctx.vocative(ac, a.unit.text)  # "Pellam, could you correct it?"
+    for c in ctx.followers(ac, commitment=commitment, personal=personal, to=to):
         if comments[c].timestamp < comments[ac].timestamp:
             continue  # signed before it was asked: a closing box placed above the thread
-        later_by_owner = c > ac and comments[c].author == owner
+        # (after it in time: a closing note by the promiser may stand above it)
+        later_by_owner = comments[c].author == owner and (c > ac or comments[c].timestamp > comments[ac].timestamp)
         number = ctx.units[ac].items[a.unit.item].number
         refs = ctx.references(c) if comments[c].parent == ac and number is not None else {}
         if number in refs and not resolved:
@@ -451,7 +453,10 @@ def _follow(ctx: PageContext, a: ActionHit) -> ActionLink:
                 resolved.append(c)
                 status = ActionStatus.DECLINED
                 continue
-        replies = comments[c].parent == ac or ctx.labelled_reply_to(c) == ac
+        # ... or the one it was put to, in their own section above ("Diff 2 corrected")
+        replies = comments[c].parent == ac or ctx.labelled_reply_to(c) == ac or (
+            c < ac and comments[c].author in to
+        )
         anchored = _anchored(ctx, ac, a.unit.item, c) or (sole and replies)
         interleaved = comments[ac].span[0] < comments[c].span[0] < comments[ac].span[1]
         if (
@@ -651,6 +656,7 @@ def _participles(ctx: PageContext, text: str) -> frozenset[str]:
     """The past participles of a text's verbs (guessed from its words' endings)."""
     lang = ctx.lex.lang
     out: set[str] = set()
+    words = set(_WORDS.findall(ctx.fold(text)))
     for w in _WORDS.findall(ctx.fold(text)):
         if len(w) < 4 or w in ctx.lex.stopwords or _stem_of(w) in GENERIC_WORDS:
             continue
@@ -661,8 +667,11 @@ def _participles(ctx: PageContext, text: str) -> frozenset[str]:
                 else w[:-3] if w.endswith("ung") else w[:-1] if w.endswith("e") else None
             )
             if stem and len(stem) >= 3:
-                out.update({"ge" + stem + "t", stem + "t"})
-                out.update(p + "ge" + stem[len(p):] + "t" for p in _DE_PREFIXES if stem.startswith(p))
+                end = "et" if stem.endswith(("t", "d")) else "t"  # "gearbeitet", "gesperrt"
+                out.update({"ge" + stem + end, stem + end})
+                out.update(p + "ge" + stem[len(p):] + end for p in _DE_PREFIXES if stem.startswith(p))
+                # a separable prefix standing apart: "arbeite ich … ein" -> "eingearbeitet"
+                out.update(p + "ge" + stem + end for p in _DE_PREFIXES if p in words)
         elif lang == "es":
             for clitic in ("los", "las", "les", "lo", "la", "le", "me", "te", "nos"):
                 if w.endswith(clitic) and w[: -len(clitic)].endswith(("ar", "er", "ir")):
