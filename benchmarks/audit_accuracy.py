@@ -194,6 +194,10 @@ def main() -> int:
                     help="write regression floors (measured - 0.02) per page and overall, for tests/")
     args = ap.parse_args()
     pages = labelled_pages(args.set)
+    if not pages:
+        # (an empty held-out set between two batches: no figures, rather than a perfect score)
+        print(f"no labelled pages in the {args.set} set", file=sys.stderr)
+        return 1
     if args.show:
         match = [p for p in pages if args.show in str(p)]
         for p in match:
